@@ -1,0 +1,141 @@
+/* cmsedge: the host map, addresses and prefixes to roles.
+ *
+ * Exact host entries (/32, /128) sit in a hash table, so the common case, a handful of named
+ * servers, costs one hash lookup per address. Shorter prefixes are kept sorted longest first
+ * and scanned; sites configure few of them.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge/hostmap.h"
+
+#include <glib.h>
+#include <stdio.h>
+#include <string.h>
+
+struct cmsedge_hostmap {
+    GHashTable *exact;  /* struct cmsedge_addr* -> struct cmsedge_host* (owns the host) */
+    GPtrArray *prefixes; /* struct cmsedge_host*, longest prefix first */
+};
+
+static guint addr_hash(gconstpointer key)
+{
+    const struct cmsedge_addr *a = key;
+    guint h = a->family;
+    for (size_t i = 0; i < sizeof a->bytes; i++)
+        h = h * 31u + a->bytes[i];
+    return h;
+}
+
+static gboolean addr_equal(gconstpointer a, gconstpointer b)
+{
+    return cmsedge_addr_equal(a, b);
+}
+
+struct cmsedge_hostmap *cmsedge_hostmap_new(void)
+{
+    struct cmsedge_hostmap *map = g_new0(struct cmsedge_hostmap, 1);
+    map->exact = g_hash_table_new_full(addr_hash, addr_equal, NULL, g_free);
+    map->prefixes = g_ptr_array_new_with_free_func(g_free);
+    return map;
+}
+
+void cmsedge_hostmap_free(struct cmsedge_hostmap *map)
+{
+    if (!map)
+        return;
+    g_hash_table_destroy(map->exact);
+    g_ptr_array_free(map->prefixes, TRUE);
+    g_free(map);
+}
+
+void cmsedge_hostmap_clear(struct cmsedge_hostmap *map)
+{
+    g_hash_table_remove_all(map->exact);
+    g_ptr_array_set_size(map->prefixes, 0);
+}
+
+size_t cmsedge_hostmap_size(const struct cmsedge_hostmap *map)
+{
+    return g_hash_table_size(map->exact) + map->prefixes->len;
+}
+
+static bool is_exact(const struct cmsedge_prefix *p)
+{
+    return p->len == (p->addr.family == 4 ? 32 : 128);
+}
+
+static gint longest_first(gconstpointer a, gconstpointer b)
+{
+    const struct cmsedge_host *ha = *(const struct cmsedge_host *const *)a;
+    const struct cmsedge_host *hb = *(const struct cmsedge_host *const *)b;
+    return (int)hb->prefix.len - (int)ha->prefix.len;
+}
+
+/* An existing entry for the same prefix: configured beats inferred, and a later configured
+ * entry replaces an earlier one (the last UAT row wins, as users expect when editing). */
+static struct cmsedge_host *find_same(struct cmsedge_hostmap *map, const struct cmsedge_prefix *p)
+{
+    if (is_exact(p))
+        return g_hash_table_lookup(map->exact, &p->addr);
+    for (guint i = 0; i < map->prefixes->len; i++) {
+        struct cmsedge_host *h = g_ptr_array_index(map->prefixes, i);
+        if (h->prefix.len == p->len && cmsedge_addr_equal(&h->prefix.addr, &p->addr))
+            return h;
+    }
+    return NULL;
+}
+
+bool cmsedge_hostmap_add(struct cmsedge_hostmap *map, const struct cmsedge_prefix *prefix,
+                         enum cmsedge_role role, const char *name, enum cmsedge_role_origin origin)
+{
+    struct cmsedge_host *h = find_same(map, prefix);
+    if (h) {
+        if (h->origin == CMSEDGE_ORIGIN_CONFIGURED && origin != CMSEDGE_ORIGIN_CONFIGURED)
+            return false;
+    } else {
+        h = g_new0(struct cmsedge_host, 1);
+        h->prefix = *prefix;
+        if (is_exact(prefix)) {
+            g_hash_table_insert(map->exact, &h->prefix.addr, h);
+        } else {
+            g_ptr_array_add(map->prefixes, h);
+            g_ptr_array_sort(map->prefixes, longest_first);
+        }
+    }
+    h->role = role;
+    h->origin = origin;
+    g_strlcpy(h->name, name ? name : "", sizeof h->name);
+    return true;
+}
+
+bool cmsedge_hostmap_add_text(struct cmsedge_hostmap *map, const char *cidr, const char *role,
+                              const char *name, enum cmsedge_role_origin origin, char *err,
+                              size_t errlen)
+{
+    struct cmsedge_prefix p;
+    enum cmsedge_role r;
+
+    if (!cmsedge_prefix_parse(cidr, &p, err, errlen))
+        return false;
+    if (!cmsedge_role_parse(role, &r)) {
+        snprintf(err, errlen, "'%s': unknown role; expected one of %s", role ? role : "",
+                 cmsedge_role_keywords());
+        return false;
+    }
+    cmsedge_hostmap_add(map, &p, r, name, origin);
+    return true;
+}
+
+const struct cmsedge_host *cmsedge_hostmap_lookup(const struct cmsedge_hostmap *map,
+                                                  const struct cmsedge_addr *addr)
+{
+    const struct cmsedge_host *h = g_hash_table_lookup(map->exact, addr);
+    if (h)
+        return h;
+    for (guint i = 0; i < map->prefixes->len; i++) {
+        h = g_ptr_array_index(map->prefixes, i);
+        if (cmsedge_prefix_contains(&h->prefix, addr))
+            return h;
+    }
+    return NULL;
+}
