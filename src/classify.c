@@ -253,6 +253,18 @@ static void say(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
+/* "Any port from 1024 up" says little about where a frame should have gone: a miss there is
+ * reported as "no documented flow" rather than as the nearest row's port. */
+static bool cell_is_wide(const struct cmsedge_port_cell *cell)
+{
+    for (unsigned i = 0; i < cell->n_items; i++) {
+        const struct cmsedge_port_item *it = &cell->items[i];
+        if (it->kind == CMSEDGE_PORTS_RANGE && it->hi == 65535)
+            return true;
+    }
+    return false;
+}
+
 static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_flow *f,
                          struct cmsedge_verdict *v)
 {
@@ -274,11 +286,11 @@ static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_
     const struct cmsedge_row *r = best.row;
     struct oriented o = orient(f, best.reverse);
 
-    if (best.count == 1 && best.misses == MISS_DST_PORT) {
+    if (best.count == 1 && best.misses == MISS_DST_PORT && !cell_is_wide(&r->dst.ports)) {
         cmsedge_cell_describe(&r->dst.ports, s, want, sizeof want);
         say(v->reason, sizeof v->reason, "%s (%s): %s ports are %s; seen %u", r->purpose,
                  r->id, r->dst.label, want, o.dport);
-    } else if (best.count == 1 && best.misses == MISS_SRC_PORT) {
+    } else if (best.count == 1 && best.misses == MISS_SRC_PORT && !cell_is_wide(&r->src.ports)) {
         cmsedge_cell_describe(&r->src.ports, s, want, sizeof want);
         say(v->reason, sizeof v->reason, "%s (%s): %s source ports are %s; seen %u",
                  r->purpose, r->id, r->src.label, want, o.sport);

@@ -72,7 +72,7 @@ static void per_match_rules(const struct cmsedge_settings *s, const struct cmsed
                                     "the reference strongly advises against it (footnote 2)",
                                     port);
 
-    if (m->footnote == 3 && s->mra && !has_finding(v, 3))
+    if (m->footnote == 3 && s->mra && port == footnote_port(3) && !has_finding(v, 3))
         cmsedge_verdict_add_finding(v, 3, CMSEDGE_WARNING,
                                     "web administration on %u while coexisting with MRA: the "
                                     "reference says not to use %u (footnote 3)",
