@@ -222,3 +222,32 @@ void cmsedge_candidates(const struct cmsedge_settings *s, unsigned transport, ui
         }
     }
 }
+
+static void cell_ranges(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
+                        unsigned transport, cmsedge_range_fn fn, void *user)
+{
+    for (unsigned i = 0; i < cell->n_items; i++) {
+        const struct cmsedge_port_item *it = &cell->items[i];
+        unsigned lo, hi;
+        if (it->kind == CMSEDGE_PORTS_EXCLUDE || it->style != CMSEDGE_STYLE_PLAIN ||
+            !item_applies(it, s) || !item_range(it, s, &lo, &hi))
+            continue;
+        if (it->kind == CMSEDGE_PORTS_TURN_TCP && transport != CMSEDGE_TRANSPORT_TCP)
+            continue;
+        fn((uint16_t)lo, (uint16_t)hi, user);
+    }
+}
+
+void cmsedge_service_ports(const struct cmsedge_settings *s, unsigned transport, unsigned apps,
+                           unsigned ends, cmsedge_range_fn fn, void *user)
+{
+    for (size_t i = 0; i < cmsedge_n_rows; i++) {
+        const struct cmsedge_row *row = &cmsedge_rows[i];
+        if (!(row->transports & transport) || !(row->apps & apps) || !cmsedge_row_applies(row, s))
+            continue;
+        if (ends & CMSEDGE_END_SRC)
+            cell_ranges(&row->src.ports, s, transport, fn, user);
+        if (ends & CMSEDGE_END_DST)
+            cell_ranges(&row->dst.ports, s, transport, fn, user);
+    }
+}

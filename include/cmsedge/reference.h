@@ -150,4 +150,14 @@ typedef bool (*cmsedge_row_fn)(const struct cmsedge_row *row, void *user);
 void cmsedge_candidates(const struct cmsedge_settings *s, unsigned transport, uint16_t port,
                         cmsedge_row_fn fn, void *user);
 
+/* The port ranges the rows name for a transport, under settings s: rows whose payload set
+ * meets `apps` (CMSEDGE_APP_BIT values, or CMSEDGE_APP_ANY_MEDIA), from the source and/or
+ * destination cells (`ends`). Open-ended cells (">=1024", "Ephemeral") name no service port and
+ * are skipped. Ranges may repeat or overlap. */
+#define CMSEDGE_END_SRC 0x1u
+#define CMSEDGE_END_DST 0x2u
+typedef void (*cmsedge_range_fn)(uint16_t lo, uint16_t hi, void *user);
+void cmsedge_service_ports(const struct cmsedge_settings *s, unsigned transport, unsigned apps,
+                           unsigned ends, cmsedge_range_fn fn, void *user);
+
 #endif

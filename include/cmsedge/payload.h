@@ -1,0 +1,43 @@
+/* cmsedge: recognising payloads from their first bytes, without Wireshark.
+ *
+ * The plugin hands these functions a copy of a datagram's or segment's first bytes (at most
+ * CMSEDGE_PAYLOAD_HEAD) and its full length; they never read past what they are given.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef CMSEDGE_PAYLOAD_H
+#define CMSEDGE_PAYLOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CMSEDGE_PAYLOAD_HEAD 32
+
+enum cmsedge_media_kind {
+    CMSEDGE_MEDIA_NONE = 0,
+    CMSEDGE_MEDIA_STUN,         /* RFC 5389 message (magic cookie) */
+    CMSEDGE_MEDIA_DTLS,         /* RFC 6347 record */
+    CMSEDGE_MEDIA_CHANNEL_DATA, /* RFC 8656 ChannelData */
+    CMSEDGE_MEDIA_RTP,
+    CMSEDGE_MEDIA_RTCP,
+};
+
+struct cmsedge_media {
+    enum cmsedge_media_kind kind;
+    unsigned offset;  /* where the recognised message starts: 0, or 4 after a multiplex id */
+    uint32_t mux_id;  /* valid when offset == 4 */
+};
+
+/* RFC 7983 first-byte demultiplexing of a UDP media datagram. Assent/H.460.19 media may carry
+ * a 4-byte multiplex id before RTP/RTCP; that form is recognised too (offset 4). */
+bool cmsedge_demux_media(const uint8_t *head, size_t head_len, size_t total_len,
+                         struct cmsedge_media *m);
+const char *cmsedge_media_kind_name(enum cmsedge_media_kind kind);
+
+/* Checks for the start of a TCP stream or PDU. */
+bool cmsedge_looks_like_tls(const uint8_t *head, size_t head_len);
+bool cmsedge_looks_like_sip(const uint8_t *head, size_t head_len);
+bool cmsedge_looks_like_ssh(const uint8_t *head, size_t head_len);
+
+#endif

@@ -1,0 +1,38 @@
+/* cmsedge: what the plugin's files share.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef CMSEDGE_PLUGIN_H
+#define CMSEDGE_PLUGIN_H
+
+#include <epan/packet.h>
+#include <epan/prefs.h>
+
+#include "cmsedge/classify.h"
+#include "cmsedge/hostmap.h"
+#include "cmsedge/settings.h"
+
+/* packet-cmsedge.c */
+void proto_register_cmsedge(void);
+void proto_reg_handoff_cmsedge(void);
+
+/* cmsedge-prefs.c: preferences and the cmsedge_hosts UAT, turned into core settings. */
+void cmsedge_prefs_register(module_t *module);
+/* Re-reads the preferences into the settings; returns false (and has reported why) when a
+ * value was bad and its previous value was kept. */
+bool cmsedge_prefs_apply(void);
+const struct cmsedge_settings *cmsedge_settings(void);
+const struct cmsedge_hostmap *cmsedge_hosts(void);
+bool cmsedge_prefs_info_column(void);
+
+/* cmsedge-ports.c: decoding on the documented ports (port tables and heuristics). */
+void cmsedge_ports_register(int proto);
+void cmsedge_ports_handoff(void);
+void cmsedge_ports_update(const struct cmsedge_settings *s);
+
+/* cmsedge-hint.c: what the frame carries, from the protocols already dissected. */
+void cmsedge_hint_init(void);
+/* *in_icmp is set when the frame is an ICMP error quoting a UDP/TCP packet. */
+int cmsedge_hint_from_layers(packet_info *pinfo, int own_proto, bool *in_icmp);
+
+#endif

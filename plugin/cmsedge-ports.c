@@ -1,0 +1,287 @@
+/* cmsedge: decoding on the ports the reference documents, without Decode As.
+ *
+ * Stock Wireshark 4.0 leaves Assent media, TURN relays and the Expressway-E's private service
+ * ports undecoded (bare UDP on 36000, "afs3-callback" on 7001). This file adds:
+ *   - a media demultiplexer (RFC 7983 first byte: STUN, DTLS, ChannelData, RTP/RTCP, and RTP
+ *     after a 4-byte multiplex id) registered on the narrow media ports of the table (the
+ *     Assent demultiplexing ports), and as a heuristic for the wide ranges (relays, traversal
+ *     media, Meeting Server media), which would otherwise take thousands of port entries;
+ *   - RTP/RTCP heuristics inside TURN ChannelData and Data indications (the "stun" and
+ *     "turnchannel" heuristic lists);
+ *   - SSH on the SSH tunnel port, SIP over TCP or TLS on the traversal zone ports, STUN on the
+ *     Large TURN ports, each only where no stock dissector already owns the port.
+ * Every port comes from the table through cmsedge_service_ports(); settings changes
+ * re-register them.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge-plugin.h"
+
+#include <epan/conversation.h>
+#include <epan/expert.h>
+
+#include "cmsedge/payload.h"
+#include "compat.h"
+
+/* A cell this narrow is registered port by port; wider ones are left to the heuristic. */
+#define MAX_PORT_TABLE_SPAN 64
+
+static int proto_media = -1;
+static int hf_media_kind = -1;
+static int hf_media_mux_id = -1;
+static gint ett_media = -1;
+static expert_field ei_media_mux_id = EI_INIT;
+
+static dissector_handle_t media_handle, ssh_shim_handle, zone_shim_handle;
+static dissector_handle_t rtp_handle, rtcp_handle, stun_udp_handle, stun_tcp_handle, dtls_handle,
+    turnchannel_handle, ssh_handle, tls_handle, sip_tcp_handle;
+
+/* Ports of the wide media ranges, for the heuristic's gate: one bit per UDP port. */
+static uint8_t media_port_bits[65536 / 8];
+
+struct registration {
+    const char *table;
+    guint32 port;
+    dissector_handle_t handle;
+};
+static GArray *registrations; /* what we put in port tables, to take it out on a change */
+
+/* ---- media demultiplexing ---------------------------------------------------------------- */
+
+static bool demux(tvbuff_t *tvb, struct cmsedge_media *m)
+{
+    uint8_t head[CMSEDGE_PAYLOAD_HEAD];
+    unsigned len = tvb_captured_length(tvb);
+    unsigned n = MIN(len, (unsigned)sizeof head);
+    tvb_memcpy(tvb, head, 0, n);
+    return cmsedge_demux_media(head, n, tvb_reported_length(tvb), m);
+}
+
+static int dissect_media_kind(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                              const struct cmsedge_media *m)
+{
+    proto_item *ti = proto_tree_add_item(tree, proto_media, tvb, 0, m->offset, ENC_NA);
+    proto_tree *mt = proto_item_add_subtree(ti, ett_media);
+    proto_item *kind = proto_tree_add_string(mt, hf_media_kind, tvb, 0, 0,
+                                             cmsedge_media_kind_name(m->kind));
+    proto_item_set_generated(kind);
+    proto_item_append_text(ti, ": %s", cmsedge_media_kind_name(m->kind));
+    if (m->offset) {
+        proto_tree_add_item(mt, hf_media_mux_id, tvb, 0, 4, ENC_BIG_ENDIAN);
+        proto_item_append_text(ti, " after multiplex id 0x%08x", m->mux_id);
+        expert_add_info(pinfo, ti, &ei_media_mux_id);
+    }
+    tvbuff_t *next = tvb_new_subset_remaining(tvb, m->offset);
+    switch (m->kind) {
+    case CMSEDGE_MEDIA_STUN:
+        return m->offset + call_dissector(stun_udp_handle, next, pinfo, tree);
+    case CMSEDGE_MEDIA_DTLS:
+        return m->offset + call_dissector(dtls_handle, next, pinfo, tree);
+    case CMSEDGE_MEDIA_CHANNEL_DATA:
+        return m->offset + call_dissector(turnchannel_handle, next, pinfo, tree);
+    case CMSEDGE_MEDIA_RTCP:
+        return m->offset + call_dissector(rtcp_handle, next, pinfo, tree);
+    case CMSEDGE_MEDIA_RTP:
+        return m->offset + call_dissector(rtp_handle, next, pinfo, tree);
+    default:
+        return 0;
+    }
+}
+
+/* Port-registered: anything not recognisable goes back to UDP (return 0). */
+static int dissect_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    struct cmsedge_media m;
+    if (!demux(tvb, &m))
+        return 0;
+    return dissect_media_kind(tvb, pinfo, tree, &m);
+}
+
+static bool media_port(uint32_t port)
+{
+    return port < 65536 && (media_port_bits[port / 8] & (1u << (port % 8)));
+}
+
+/* Heuristic on "udp": only on the table's media ports, only for recognisable media. */
+static cmsedge_cb_bool heur_media_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                      void *data _U_)
+{
+    struct cmsedge_media m;
+    if (!media_port(pinfo->srcport) && !media_port(pinfo->destport))
+        return FALSE;
+    if (!demux(tvb, &m))
+        return FALSE;
+    return dissect_media_kind(tvb, pinfo, tree, &m) > 0;
+}
+
+/* Heuristic on "stun"/"turnchannel": relayed payloads, RTP or RTCP only (STUN, DTLS and
+ * ChannelData inside a relay are not media). */
+static cmsedge_cb_bool heur_relayed_rtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                                        void *data _U_)
+{
+    struct cmsedge_media m;
+    if (!demux(tvb, &m) || (m.kind != CMSEDGE_MEDIA_RTP && m.kind != CMSEDGE_MEDIA_RTCP))
+        return FALSE;
+    return dissect_media_kind(tvb, pinfo, tree, &m) > 0;
+}
+
+/* ---- TCP service ports ----------------------------------------------------------------- */
+
+static int dissect_ssh_shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return call_dissector_with_data(ssh_handle, tvb, pinfo, tree, data);
+}
+
+enum zone_stream { ZONE_UNKNOWN = 0, ZONE_TLS, ZONE_SIP };
+
+/* Traversal zone ports carry SIP over TCP or over TLS: the stream's first bytes decide, and
+ * the choice is kept for the rest of the connection. */
+static int dissect_zone_shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    enum zone_stream kind =
+        (enum zone_stream)GPOINTER_TO_UINT(conversation_get_proto_data(conv, proto_media));
+    if (kind == ZONE_UNKNOWN) {
+        uint8_t head[CMSEDGE_PAYLOAD_HEAD];
+        unsigned n = MIN(tvb_captured_length(tvb), (unsigned)sizeof head);
+        tvb_memcpy(tvb, head, 0, n);
+        if (cmsedge_looks_like_tls(head, n))
+            kind = ZONE_TLS;
+        else if (cmsedge_looks_like_sip(head, n))
+            kind = ZONE_SIP;
+        else
+            return 0;
+        conversation_add_proto_data(conv, proto_media, GUINT_TO_POINTER(kind));
+    }
+    return call_dissector_with_data(kind == ZONE_TLS ? tls_handle : sip_tcp_handle, tvb, pinfo,
+                                    tree, data);
+}
+
+/* ---- port (re)registration ------------------------------------------------------------- */
+
+static void add_port(const char *table, guint32 port, dissector_handle_t handle)
+{
+    dissector_table_t t = find_dissector_table(table);
+    if (!t || dissector_get_uint_handle(t, port))
+        return; /* a stock dissector owns it: leave it as it was */
+    dissector_add_uint(table, port, handle);
+    struct registration r = {table, port, handle};
+    g_array_append_val(registrations, r);
+}
+
+struct port_job {
+    const char *table;
+    dissector_handle_t handle;
+    dissector_handle_t tls_payload; /* also map the port in "tls.port" to this */
+};
+
+static void register_range(uint16_t lo, uint16_t hi, void *user)
+{
+    const struct port_job *job = user;
+    if (hi - lo + 1 > MAX_PORT_TABLE_SPAN)
+        return;
+    for (unsigned p = lo; p <= hi; p++) {
+        add_port(job->table, p, job->handle);
+        if (job->tls_payload)
+            add_port("tls.port", p, job->tls_payload);
+    }
+}
+
+static void mark_media_range(uint16_t lo, uint16_t hi, void *user _U_)
+{
+    for (unsigned p = lo; p <= hi; p++)
+        media_port_bits[p / 8] |= (uint8_t)(1u << (p % 8));
+}
+
+void cmsedge_ports_update(const struct cmsedge_settings *s)
+{
+    const unsigned media_apps = CMSEDGE_APP_BIT(CMSEDGE_APP_RTP) | CMSEDGE_APP_BIT(CMSEDGE_APP_RTCP) |
+                                CMSEDGE_APP_ANY_MEDIA;
+    const unsigned both = CMSEDGE_END_SRC | CMSEDGE_END_DST;
+
+    if (!registrations || !media_handle)
+        return; /* before handoff: cmsedge_ports_handoff() calls us again */
+    for (guint i = 0; i < registrations->len; i++) {
+        struct registration *r = &g_array_index(registrations, struct registration, i);
+        dissector_delete_uint(r->table, r->port, r->handle);
+    }
+    g_array_set_size(registrations, 0);
+    memset(media_port_bits, 0, sizeof media_port_bits);
+
+    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_UDP, media_apps, both, mark_media_range, NULL);
+    struct port_job media = {"udp.port", media_handle, NULL};
+    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_UDP, media_apps, both, register_range, &media);
+
+    struct port_job ssh = {"tcp.port", ssh_shim_handle, NULL};
+    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_TCP, CMSEDGE_APP_BIT(CMSEDGE_APP_SSH),
+                          CMSEDGE_END_DST, register_range, &ssh);
+
+    struct port_job zone = {"tcp.port", zone_shim_handle, sip_tcp_handle};
+    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_TCP, CMSEDGE_APP_BIT(CMSEDGE_APP_SIP),
+                          CMSEDGE_END_DST, register_range, &zone);
+
+    struct port_job stun_udp = {"udp.port", stun_udp_handle, NULL};
+    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_UDP, CMSEDGE_APP_BIT(CMSEDGE_APP_STUN),
+                          CMSEDGE_END_DST, register_range, &stun_udp);
+    struct port_job stun_tcp = {"tcp.port", stun_tcp_handle, NULL};
+    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_TCP, CMSEDGE_APP_BIT(CMSEDGE_APP_STUN),
+                          CMSEDGE_END_DST, register_range, &stun_tcp);
+}
+
+void cmsedge_ports_register(int proto_cmsedge _U_)
+{
+    static hf_register_info hf[] = {
+        {&hf_media_kind,
+         {"Payload", "cmsedge.media.kind", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What the first byte says the datagram carries (RFC 7983)", HFILL}},
+        {&hf_media_mux_id,
+         {"Multiplex id", "cmsedge.media.mux_id", FT_UINT32, BASE_HEX, NULL, 0x0,
+          "4-byte multiplex id in front of RTP/RTCP (H.460.19 style)", HFILL}},
+    };
+    static gint *ett[] = {&ett_media};
+    static ei_register_info ei[] = {
+        {&ei_media_mux_id,
+         {"cmsedge.media.mux_id_seen", PI_PROTOCOL, PI_CHAT,
+          "Media carries a 4-byte multiplex id before RTP/RTCP", EXPFILL}},
+    };
+
+    proto_media = proto_register_protocol("Cisco Meeting Server Edge media demultiplexer",
+                                          "CMSEDGE-MEDIA", "cmsedge.media");
+    proto_register_field_array(proto_media, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_media), ei, array_length(ei));
+    media_handle = register_dissector_with_description(
+        "cmsedge.media", "Meeting Server edge media (RTP/RTCP/STUN/DTLS by first byte)",
+        dissect_media, proto_media);
+    ssh_shim_handle = register_dissector_with_description(
+        "cmsedge.ssh_tunnel", "Expressway SSH tunnel (SSH)", dissect_ssh_shim, proto_media);
+    zone_shim_handle = register_dissector_with_description(
+        "cmsedge.traversal_zone", "Expressway traversal zone (SIP over TCP or TLS)",
+        dissect_zone_shim, proto_media);
+    registrations = g_array_new(FALSE, FALSE, sizeof(struct registration));
+}
+
+void cmsedge_ports_handoff(void)
+{
+    rtp_handle = find_dissector_add_dependency("rtp", proto_media);
+    rtcp_handle = find_dissector_add_dependency("rtcp", proto_media);
+    stun_udp_handle = find_dissector_add_dependency("stun-udp", proto_media);
+    stun_tcp_handle = find_dissector_add_dependency("stun-tcp", proto_media);
+    dtls_handle = find_dissector_add_dependency("dtls", proto_media);
+    turnchannel_handle = find_dissector_add_dependency("turnchannel", proto_media);
+    ssh_handle = find_dissector_add_dependency("ssh", proto_media);
+    tls_handle = find_dissector_add_dependency("tls", proto_media);
+    sip_tcp_handle = find_dissector_add_dependency("sip.tcp", proto_media);
+
+    heur_dissector_add("udp", heur_media_udp, "Media on Meeting Server edge ports",
+                       "cmsedge_media_udp", proto_media, HEURISTIC_ENABLE);
+    heur_dissector_add("stun", heur_relayed_rtp, "RTP/RTCP relayed through TURN (cmsedge)",
+                       "cmsedge_rtp_stun", proto_media, HEURISTIC_ENABLE);
+    heur_dissector_add("turnchannel", heur_relayed_rtp,
+                       "RTP/RTCP in TURN ChannelData (cmsedge)", "cmsedge_rtp_turnchannel",
+                       proto_media, HEURISTIC_ENABLE);
+    dissector_add_for_decode_as("udp.port", media_handle);
+    dissector_add_for_decode_as("tcp.port", ssh_shim_handle);
+    dissector_add_for_decode_as("tcp.port", zone_shim_handle);
+    cmsedge_ports_update(cmsedge_settings());
+}

@@ -1,0 +1,35 @@
+/* cmsedge: the few Wireshark API differences between 4.0 and 4.4/4.6.
+ *
+ * CMake probes each difference against the headers it builds with (plugin/CMakeLists.txt), so
+ * this file holds no version numbers.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef CMSEDGE_COMPAT_H
+#define CMSEDGE_COMPAT_H
+
+#include <stdbool.h>
+
+#include <epan/packet.h>
+
+/* Heuristic dissectors and UAT callbacks return gboolean in 4.0 and bool from 4.4. */
+#ifdef CMSEDGE_HAVE_BOOL_CALLBACKS
+typedef bool cmsedge_cb_bool;
+#else
+typedef gboolean cmsedge_cb_bool;
+#endif
+
+/* Boolean preferences point at gboolean in 4.0 and at bool from 4.4: their sizes differ. */
+#ifdef CMSEDGE_HAVE_BOOL_PREFS
+typedef bool cmsedge_pref_bool;
+#else
+typedef gboolean cmsedge_pref_bool;
+#endif
+
+#ifdef CMSEDGE_HAVE_TVB_GET_UINT8
+#define cmsedge_tvb_get_u8 tvb_get_uint8
+#else
+#define cmsedge_tvb_get_u8 tvb_get_guint8
+#endif
+
+#endif

@@ -1,0 +1,387 @@
+/* packet-cmsedge.c
+ * Cisco Meeting Server Edge: what each frame is for, according to Cisco's port reference for
+ * Meeting Server behind Expressway-C and Expressway-E, and a warning when it is not what the
+ * reference documents.
+ *
+ * Reference: "Cisco Meeting Server" chapter of Cisco's Expressway IP port usage guide,
+ * tables 1-4 and footnotes 1-6, transcribed in tables/port-reference.tsv.
+ *
+ * This is a postdissector: it runs after the stock dissectors on every frame, takes the
+ * innermost UDP/TCP addresses and ports from pinfo, the payload from the layers already
+ * dissected (cmsedge-hint.c), the hosts' roles from the cmsedge_hosts UAT, and asks the core
+ * (src/classify.c) which documented rows the frame matches. It keeps no per-frame state, so one
+ * pass, two passes and GUI re-dissection give the same result.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge-plugin.h"
+
+#include <epan/expert.h>
+#include <epan/tap.h>
+
+#include "compat.h"
+
+static int proto_cmsedge = -1;
+
+static int hf_purpose = -1;
+static int hf_table = -1;
+static int hf_scenario = -1;
+static int hf_rule = -1;
+static int hf_reply = -1;
+static int hf_zone = -1;
+static int hf_src_role = -1;
+static int hf_dst_role = -1;
+static int hf_src_host = -1;
+static int hf_dst_host = -1;
+static int hf_src_origin = -1;
+static int hf_dst_origin = -1;
+static int hf_protocol = -1;
+static int hf_src_ports = -1;
+static int hf_dst_ports = -1;
+static int hf_payload = -1;
+static int hf_judged = -1;
+static int hf_offspec = -1;
+static int hf_reason = -1;
+static int hf_expected_rule = -1;
+static int hf_footnote = -1;
+static int hf_footnote_text = -1;
+static int hf_finding = -1;
+
+static gint ett_cmsedge = -1;
+static gint ett_match = -1;
+static gint ett_finding = -1;
+
+static expert_field ei_unmatched = EI_INIT;
+static expert_field ei_footnote_warning = EI_INIT;
+static expert_field ei_footnote_note = EI_INIT;
+
+static int cmsedge_tap = -1;
+static dissector_handle_t cmsedge_handle;
+
+static const char *origin_name(enum cmsedge_role_origin origin)
+{
+    switch (origin) {
+    case CMSEDGE_ORIGIN_CONFIGURED:
+        return "configured";
+    case CMSEDGE_ORIGIN_INFERRED:
+        return "inferred";
+    default:
+        return "unconfigured";
+    }
+}
+
+/* pinfo's innermost addresses and ports as a core flow; false for anything but IPv4/IPv6
+ * UDP or TCP. */
+static bool flow_from_pinfo(packet_info *pinfo, struct cmsedge_flow *f)
+{
+    memset(f, 0, sizeof *f);
+    if (pinfo->ptype == PT_UDP)
+        f->transport = CMSEDGE_TRANSPORT_UDP;
+    else if (pinfo->ptype == PT_TCP)
+        f->transport = CMSEDGE_TRANSPORT_TCP;
+    else
+        return false;
+    if (pinfo->src.type == AT_IPv4 && pinfo->dst.type == AT_IPv4) {
+        cmsedge_addr_from_ipv4(&f->src, pinfo->src.data);
+        cmsedge_addr_from_ipv4(&f->dst, pinfo->dst.data);
+    } else if (pinfo->src.type == AT_IPv6 && pinfo->dst.type == AT_IPv6) {
+        cmsedge_addr_from_ipv6(&f->src, pinfo->src.data);
+        cmsedge_addr_from_ipv6(&f->dst, pinfo->dst.data);
+    } else {
+        return false;
+    }
+    f->sport = (uint16_t)pinfo->srcport;
+    f->dport = (uint16_t)pinfo->destport;
+    return true;
+}
+
+static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin,
+                     const struct cmsedge_host *host)
+{
+    proto_item *ti;
+    if (host && host->name[0]) {
+        ti = proto_tree_add_string(tree, hf_name, tvb, 0, 0, host->name);
+        proto_item_set_generated(ti);
+    }
+    ti = proto_tree_add_string(tree, hf_origin, tvb, 0, 0,
+                               origin_name(host ? host->origin : CMSEDGE_ORIGIN_NONE));
+    proto_item_set_generated(ti);
+}
+
+static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m)
+{
+    const struct cmsedge_row *row = m->row;
+    const struct cmsedge_settings *s = cmsedge_settings();
+    const struct cmsedge_scenario *sc = cmsedge_scenario(row->table);
+    char label[160], ports[96];
+    proto_item *ti;
+    proto_tree *mt;
+
+    cmsedge_match_label(m, label, sizeof label);
+    mt = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_match, NULL, "%s: %s%s", row->id,
+                                       label, m->reverse ? " (reply)" : "");
+    ti = proto_tree_add_string(mt, hf_purpose, tvb, 0, 0, row->purpose);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_uint(mt, hf_table, tvb, 0, 0, row->table);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_string(mt, hf_scenario, tvb, 0, 0, sc ? sc->title : "");
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_string(mt, hf_rule, tvb, 0, 0, row->id);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_boolean(mt, hf_reply, tvb, 0, 0, m->reverse);
+    proto_item_set_generated(ti);
+    if (m->zone) {
+        ti = proto_tree_add_uint(mt, hf_zone, tvb, 0, 0, m->zone);
+        proto_item_set_generated(ti);
+    }
+    ti = proto_tree_add_string(mt, hf_src_role, tvb, 0, 0,
+                               cmsedge_role_keyword((enum cmsedge_role)m->src_role));
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_string(mt, hf_dst_role, tvb, 0, 0,
+                               cmsedge_role_keyword((enum cmsedge_role)m->dst_role));
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_string(mt, hf_protocol, tvb, 0, 0, row->protocol);
+    proto_item_set_generated(ti);
+    /* the documented ports, written from the row's point of view */
+    if (proto_field_is_referenced(mt, hf_src_ports)) {
+        cmsedge_cell_describe(&row->src.ports, s, ports, sizeof ports);
+        ti = proto_tree_add_string_format_value(mt, hf_src_ports, tvb, 0, 0, ports, "%s: %s",
+                                                row->src.label, ports);
+        proto_item_set_generated(ti);
+    }
+    if (proto_field_is_referenced(mt, hf_dst_ports)) {
+        cmsedge_cell_describe(&row->dst.ports, s, ports, sizeof ports);
+        ti = proto_tree_add_string_format_value(mt, hf_dst_ports, tvb, 0, 0, ports, "%s: %s",
+                                                row->dst.label, ports);
+        proto_item_set_generated(ti);
+    }
+    for (unsigned n = 1; n <= 31; n++) {
+        if (row->footnotes & (1u << n)) {
+            ti = proto_tree_add_uint(mt, hf_footnote, tvb, 0, 0, n);
+            proto_item_set_generated(ti);
+        }
+    }
+}
+
+static void add_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                        const struct cmsedge_finding *fd)
+{
+    proto_item *ti = proto_tree_add_string(tree, hf_finding, tvb, 0, 0, fd->text);
+    proto_tree *ft = proto_item_add_subtree(ti, ett_finding);
+    proto_item *fn;
+    proto_item_set_generated(ti);
+    fn = proto_tree_add_uint(ft, hf_footnote, tvb, 0, 0, fd->footnote);
+    proto_item_set_generated(fn);
+    fn = proto_tree_add_string(ft, hf_footnote_text, tvb, 0, 0, cmsedge_footnote_text(fd->footnote));
+    proto_item_set_generated(fn);
+    expert_add_info_format(pinfo, ti,
+                           fd->severity == CMSEDGE_WARNING ? &ei_footnote_warning : &ei_footnote_note,
+                           "%s", fd->text);
+}
+
+static void add_info_column(packet_info *pinfo, const struct cmsedge_verdict *v)
+{
+    char label[160];
+    if (v->n_matches) {
+        cmsedge_match_label(&v->matches[0], label, sizeof label);
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", label);
+    }
+    if (v->unmatched) {
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", v->reason);
+    } else if (v->offspec) {
+        for (size_t i = 0; i < v->n_findings; i++) {
+            if (v->findings[i].severity == CMSEDGE_WARNING) {
+                col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", v->findings[i].text);
+                break;
+            }
+        }
+    }
+}
+
+static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
+{
+    struct cmsedge_flow flow;
+    struct cmsedge_verdict *v;
+    const struct cmsedge_host *src_host, *dst_host;
+    bool in_icmp;
+    proto_item *ti;
+    proto_tree *ct;
+
+    if (!flow_from_pinfo(pinfo, &flow))
+        return 0;
+    flow.hint = cmsedge_hint_from_layers(pinfo, proto_cmsedge, &in_icmp);
+    if (in_icmp)
+        return 0; /* the ports belong to the quoted packet, not to this frame */
+    src_host = cmsedge_hostmap_lookup(cmsedge_hosts(), &flow.src);
+    dst_host = cmsedge_hostmap_lookup(cmsedge_hosts(), &flow.dst);
+    flow.src_role = src_host ? src_host->role : CMSEDGE_ROLE_NONE;
+    flow.dst_role = dst_host ? dst_host->role : CMSEDGE_ROLE_NONE;
+
+    v = wmem_new(pinfo->pool, struct cmsedge_verdict);
+    cmsedge_classify(cmsedge_settings(), &flow, v);
+    if (v->n_matches == 0 && !v->judged)
+        return 0; /* nothing the reference speaks of */
+
+    if (cmsedge_prefs_info_column())
+        add_info_column(pinfo, v);
+    tap_queue_packet(cmsedge_tap, pinfo, v);
+
+    ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(ti);
+    ct = proto_item_add_subtree(ti, ett_cmsedge);
+    if (v->n_matches) {
+        char label[160];
+        cmsedge_match_label(&v->matches[0], label, sizeof label);
+        proto_item_append_text(ti, ": %s", label);
+    }
+
+    for (size_t i = 0; i < v->n_matches; i++)
+        add_match(ct, tvb, &v->matches[i]);
+    if (v->n_matches == 0) { /* judged but unmatched: the configured roles */
+        proto_item *r = proto_tree_add_string(ct, hf_src_role, tvb, 0, 0,
+                                              cmsedge_role_keyword(flow.src_role));
+        proto_item_set_generated(r);
+        r = proto_tree_add_string(ct, hf_dst_role, tvb, 0, 0, cmsedge_role_keyword(flow.dst_role));
+        proto_item_set_generated(r);
+    }
+    add_host(ct, tvb, hf_src_host, hf_src_origin, src_host);
+    add_host(ct, tvb, hf_dst_host, hf_dst_origin, dst_host);
+    proto_item *p = proto_tree_add_string(
+        ct, hf_payload, tvb, 0, 0,
+        flow.hint == CMSEDGE_HINT_NONE    ? "none"
+        : flow.hint == CMSEDGE_HINT_OTHER ? "other"
+                                          : cmsedge_app_keyword((enum cmsedge_app)flow.hint));
+    proto_item_set_generated(p);
+    p = proto_tree_add_boolean(ct, hf_judged, tvb, 0, 0, v->judged);
+    proto_item_set_generated(p);
+
+    if (v->offspec) {
+        p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
+        proto_item_set_generated(p);
+        proto_item_append_text(ti, " [off-spec]");
+    }
+    if (v->unmatched) {
+        p = proto_tree_add_string(ct, hf_reason, tvb, 0, 0, v->reason);
+        proto_item_set_generated(p);
+        expert_add_info_format(pinfo, p, &ei_unmatched, "Off-spec: %s", v->reason);
+        if (v->nearest) {
+            proto_item *e = proto_tree_add_string(ct, hf_expected_rule, tvb, 0, 0, v->nearest->id);
+            proto_item_set_generated(e);
+        }
+    }
+    for (size_t i = 0; i < v->n_findings; i++)
+        add_finding(ct, tvb, pinfo, &v->findings[i]);
+    return tvb_captured_length(tvb);
+}
+
+static void apply_prefs(void)
+{
+    cmsedge_prefs_apply();
+}
+
+void proto_register_cmsedge(void)
+{
+    static hf_register_info hf[] = {
+        {&hf_purpose,
+         {"Purpose", "cmsedge.purpose", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What the port reference says this flow is for (one per matching row)", HFILL}},
+        {&hf_table,
+         {"Table", "cmsedge.table", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "Table of the port reference (1-4)", HFILL}},
+        {&hf_scenario,
+         {"Scenario", "cmsedge.scenario", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The deployment scenario the table documents", HFILL}},
+        {&hf_rule,
+         {"Rule", "cmsedge.rule", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Row id in the reference (T<table>-<row>), stable across releases", HFILL}},
+        {&hf_reply,
+         {"Reply direction", "cmsedge.reply", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The frame travels from the row's destination to its source", HFILL}},
+        {&hf_zone,
+         {"Traversal zone", "cmsedge.zone", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "Traversal zone number the port stands for", HFILL}},
+        {&hf_src_role,
+         {"Source role", "cmsedge.src_role", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Role the frame's source plays", HFILL}},
+        {&hf_dst_role,
+         {"Destination role", "cmsedge.dst_role", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Role the frame's destination plays", HFILL}},
+        {&hf_src_host,
+         {"Source host", "cmsedge.src_host", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Name given to the source in cmsedge_hosts", HFILL}},
+        {&hf_dst_host,
+         {"Destination host", "cmsedge.dst_host", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Name given to the destination in cmsedge_hosts", HFILL}},
+        {&hf_src_origin,
+         {"Source role from", "cmsedge.src_role_origin", FT_STRING, BASE_NONE, NULL, 0x0,
+          "configured, inferred or unconfigured", HFILL}},
+        {&hf_dst_origin,
+         {"Destination role from", "cmsedge.dst_role_origin", FT_STRING, BASE_NONE, NULL, 0x0,
+          "configured, inferred or unconfigured", HFILL}},
+        {&hf_protocol,
+         {"Documented protocol", "cmsedge.protocol", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The reference's Protocol column for the row", HFILL}},
+        {&hf_src_ports,
+         {"Documented source ports", "cmsedge.src_ports", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Source ports of the row under the current settings", HFILL}},
+        {&hf_dst_ports,
+         {"Documented destination ports", "cmsedge.dst_ports", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Destination ports of the row under the current settings", HFILL}},
+        {&hf_payload,
+         {"Payload seen", "cmsedge.payload", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What the stock dissectors found in the payload", HFILL}},
+        {&hf_judged,
+         {"Judged", "cmsedge.judged", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "An edge host takes part, so the frame is checked against the reference", HFILL}},
+        {&hf_offspec,
+         {"Off-spec", "cmsedge.offspec", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "Present when the frame is not what the reference documents", HFILL}},
+        {&hf_reason,
+         {"Off-spec reason", "cmsedge.reason", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What the reference expected and what was seen", HFILL}},
+        {&hf_expected_rule,
+         {"Nearest documented rule", "cmsedge.expected_rule", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The row the off-spec frame comes closest to", HFILL}},
+        {&hf_footnote,
+         {"Footnote", "cmsedge.footnote", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "Footnote of the reference that applies", HFILL}},
+        {&hf_footnote_text,
+         {"Footnote text", "cmsedge.footnote_text", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The footnote in the reference's words", HFILL}},
+        {&hf_finding,
+         {"Footnote rule", "cmsedge.finding", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What a footnote of the reference says about this frame", HFILL}},
+    };
+    static gint *ett[] = {&ett_cmsedge, &ett_match, &ett_finding};
+    static ei_register_info ei[] = {
+        {&ei_unmatched,
+         {"cmsedge.expert.unmatched", PI_PROTOCOL, PI_WARN,
+          "Traffic of an edge host that the port reference does not document", EXPFILL}},
+        {&ei_footnote_warning,
+         {"cmsedge.expert.footnote_warning", PI_PROTOCOL, PI_WARN,
+          "A footnote of the port reference is violated", EXPFILL}},
+        {&ei_footnote_note,
+         {"cmsedge.expert.footnote_note", PI_PROTOCOL, PI_NOTE,
+          "A footnote of the port reference applies", EXPFILL}},
+    };
+
+    proto_cmsedge = proto_register_protocol("Cisco Meeting Server Edge", "CMSEDGE", "cmsedge");
+    proto_register_field_array(proto_cmsedge, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_register_field_array(expert_register_protocol(proto_cmsedge), ei, array_length(ei));
+
+    module_t *module = prefs_register_protocol(proto_cmsedge, apply_prefs);
+    cmsedge_prefs_register(module);
+    cmsedge_ports_register(proto_cmsedge);
+
+    cmsedge_handle = register_dissector("cmsedge", dissect_cmsedge, proto_cmsedge);
+    cmsedge_tap = register_tap("cmsedge");
+}
+
+void proto_reg_handoff_cmsedge(void)
+{
+    register_postdissector(cmsedge_handle);
+    cmsedge_hint_init();
+    cmsedge_ports_handoff();
+    cmsedge_prefs_apply();
+}
