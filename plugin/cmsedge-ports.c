@@ -6,8 +6,8 @@
  *     after a 4-byte multiplex id) registered on the narrow media ports of the table (the
  *     Assent demultiplexing ports), and as a heuristic for the wide ranges (relays, traversal
  *     media, Meeting Server media), which would otherwise take thousands of port entries;
- *   - RTP/RTCP heuristics inside TURN ChannelData and Data indications (the "stun" and
- *     "turnchannel" heuristic lists);
+ *   - RTP/RTCP heuristics inside TURN ChannelData and Data indications (the "turnchannel"
+ *     list, and the "stun" list where it is off by default so 3478 decodes as before);
  *   - SSH on the SSH tunnel port, SIP over TCP or TLS on the traversal zone ports, STUN on the
  *     Large TURN ports, each only where no stock dissector already owns the port.
  * Every port comes from the table through cmsedge_service_ports(); settings changes
@@ -275,8 +275,9 @@ void cmsedge_ports_handoff(void)
 
     heur_dissector_add("udp", heur_media_udp, "Media on Meeting Server edge ports",
                        "cmsedge_media_udp", proto_media, HEURISTIC_ENABLE);
+    /* off by default: on 3478 the stock dissectors must decode exactly as without cmsedge */
     heur_dissector_add("stun", heur_relayed_rtp, "RTP/RTCP relayed through TURN (cmsedge)",
-                       "cmsedge_rtp_stun", proto_media, HEURISTIC_ENABLE);
+                       "cmsedge_rtp_stun", proto_media, HEURISTIC_DISABLE);
     heur_dissector_add("turnchannel", heur_relayed_rtp,
                        "RTP/RTCP in TURN ChannelData (cmsedge)", "cmsedge_rtp_turnchannel",
                        proto_media, HEURISTIC_ENABLE);

@@ -20,7 +20,7 @@ static struct cmsedge_settings settings;
 static struct cmsedge_hostmap *hosts;
 
 /* preference variables, as Wireshark's prefs API wants them */
-static int pref_size = CMSEDGE_SIZE_SMALL;
+static const char *pref_size = "small";
 static unsigned pref_zones = 1;
 static cmsedge_pref_bool pref_demux = TRUE;
 static range_t *pref_relay;
@@ -30,13 +30,6 @@ static unsigned pref_admin;
 static cmsedge_pref_bool pref_mra = FALSE;
 static const char *pref_version = "";
 static cmsedge_pref_bool pref_info_column = TRUE;
-
-static const enum_val_t size_vals[] = {
-    {"small", "Small", CMSEDGE_SIZE_SMALL},
-    {"medium", "Medium", CMSEDGE_SIZE_MEDIUM},
-    {"large", "Large", CMSEDGE_SIZE_LARGE},
-    {NULL, NULL, -1},
-};
 
 /* ---- the cmsedge_hosts UAT: address or CIDR, role keyword, name ------------------------ */
 
@@ -134,7 +127,13 @@ bool cmsedge_prefs_apply(void)
     bool ok = true;
     char msg[256];
 
-    next.size = (enum cmsedge_size)pref_size;
+    /* a string rather than an enum preference: Wireshark 4.0 silently ignores a bad enum
+     * value given with -o, and a bad value deserves a message */
+    if (!cmsedge_size_parse(pref_size, &next.size)) {
+        report_failure("cmsedge.deployment_size: '%s' is not small, medium or large; keeping %s",
+                       pref_size ? pref_size : "", cmsedge_size_keyword(settings.size));
+        ok = false;
+    }
     if (pref_zones < 1 || pref_zones > CMSEDGE_MAX_TRAVERSAL_ZONES) {
         report_failure("cmsedge.traversal_zones: %u is not 1-%u; keeping %u", pref_zones,
                        CMSEDGE_MAX_TRAVERSAL_ZONES, settings.traversal_zones);
@@ -202,11 +201,11 @@ void cmsedge_prefs_register(module_t *module)
     pref_turn_tcp = settings.turn_tcp_port;
     pref_admin = settings.admin_port;
 
-    prefs_register_enum_preference(module, "deployment_size", "Deployment size",
-                                   "Expressway system size: Small and Medium use one Assent "
-                                   "demultiplexing pair, Large six pairs and TURN ports "
-                                   "3478-3483",
-                                   &pref_size, size_vals, FALSE);
+    prefs_register_string_preference(module, "deployment_size", "Deployment size",
+                                     "Expressway system size: small, medium or large. Small and "
+                                     "Medium use one Assent demultiplexing pair, Large six pairs "
+                                     "and more TURN ports",
+                                     &pref_size);
     prefs_register_uint_preference(module, "traversal_zones", "Traversal zones",
                                    "Number of traversal zones: zone n listens on the first zone "
                                    "port plus n-1",

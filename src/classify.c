@@ -46,14 +46,15 @@ static struct oriented orient(const struct cmsedge_flow *f, bool reverse)
 }
 
 static int end_fit(const struct cmsedge_row_end *end, enum cmsedge_role host,
-                   enum cmsedge_role *played)
+                   enum cmsedge_role *played, bool *translated)
 {
     int fit = cmsedge_role_fit(end->role, host);
     *played = end->role;
+    *translated = false;
     if (end->translated != CMSEDGE_ROLE_NONE) { /* NAT rows: either side of the firewall */
         int alt = cmsedge_role_fit(end->translated, host);
         if (alt > fit)
-            fit = alt, *played = end->translated;
+            fit = alt, *played = end->translated, *translated = true;
     }
     if (*played == CMSEDGE_ROLE_ANY && host != CMSEDGE_ROLE_NONE)
         *played = host;
@@ -117,8 +118,10 @@ static bool try_row(const struct cmsedge_row *row, void *user)
         return true;
     if (!cmsedge_cell_contains(&row->src.ports, c->s, f->transport, o.sport, NULL, NULL))
         return true;
-    m.src_fit = (int8_t)end_fit(&row->src, o.src_role, &src_played);
-    m.dst_fit = (int8_t)end_fit(&row->dst, o.dst_role, &dst_played);
+    bool src_nat, dst_nat;
+    m.src_fit = (int8_t)end_fit(&row->src, o.src_role, &src_played, &src_nat);
+    m.dst_fit = (int8_t)end_fit(&row->dst, o.dst_role, &dst_played, &dst_nat);
+    m.translated = src_nat || dst_nat;
     if (m.src_fit == CMSEDGE_FIT_NO || m.dst_fit == CMSEDGE_FIT_NO)
         return true;
     if (!payload_fits(row, f->hint, c->strict))
@@ -144,6 +147,8 @@ static int match_order(const void *pa, const void *pb)
     int fa = a->src_fit + a->dst_fit, fb = b->src_fit + b->dst_fit;
     if (fa != fb)
         return fb - fa;
+    if (a->translated != b->translated) /* the literal row beats one read through a NAT */
+        return a->translated ? 1 : -1;
     if (a->reverse != b->reverse)
         return a->reverse ? 1 : -1;
     return (int)a->row->index - (int)b->row->index;
@@ -191,8 +196,9 @@ static void consider(struct nearest *best, const struct cmsedge_row *row, bool r
 {
     struct oriented o = orient(f, reverse);
     enum cmsedge_role played;
-    int sf = end_fit(&row->src, o.src_role, &played);
-    int df = end_fit(&row->dst, o.dst_role, &played);
+    bool nat;
+    int sf = end_fit(&row->src, o.src_role, &played, &nat);
+    int df = end_fit(&row->dst, o.dst_role, &played, &nat);
     if (sf == CMSEDGE_FIT_NO || df == CMSEDGE_FIT_NO || !cmsedge_row_applies(row, s))
         return;
 

@@ -38,6 +38,7 @@ struct cmsedge_match {
     int8_t dst_fit;     /* likewise for the frame's destination */
     uint8_t src_role;   /* role the frame's source plays in the row */
     uint8_t dst_role;   /* role the frame's destination plays in the row */
+    bool translated;    /* an end matched through a NAT row's translated role */
 };
 
 enum cmsedge_severity { CMSEDGE_NOTE = 0, CMSEDGE_WARNING = 1 };

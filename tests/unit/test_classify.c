@@ -274,6 +274,23 @@ static void replies_carry_the_purpose_and_roles(void **state)
     assert_int_equal(v.matches[0].dst_fit, CMSEDGE_FIT_EXACT);
 }
 
+static void literal_rows_beat_nat_readings(void **state)
+{
+    (void)state;
+    struct cmsedge_verdict v;
+    /* private to private: "TURN relay (On premises)", though the NAT row also fits */
+    struct cmsedge_flow f = test_flow(UDP, CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE, 24004,
+                                      CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE, 24006, CMSEDGE_APP_RTP);
+    test_classify(NULL, &f, &v);
+    assert_string_equal(v.matches[0].row->id, "T1-12");
+    assert_non_null(test_find(&v, "T1-11"));
+    /* private to public: the NAT row as written */
+    f.dst_role = CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC;
+    test_classify(NULL, &f, &v);
+    assert_string_equal(v.matches[0].row->id, "T1-11");
+    assert_false(v.matches[0].translated);
+}
+
 static void turn_tcp_override_port_extends_udp_rows(void **state)
 {
     (void)state;
@@ -304,6 +321,7 @@ int main(void)
         cmocka_unit_test(documented_ranges_are_never_offspec),
         cmocka_unit_test(payload_refines_the_purpose),
         cmocka_unit_test(replies_carry_the_purpose_and_roles),
+        cmocka_unit_test(literal_rows_beat_nat_readings),
         cmocka_unit_test(turn_tcp_override_port_extends_udp_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

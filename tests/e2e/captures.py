@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The captures the end-to-end tests read, built from Python, deterministic to the byte.
+
+Each capture is a list of flows with a known answer: every frame's expected rows, roles and
+verdicts are in the golden files beside this script. Addresses come from the documentation
+ranges (RFC 5737, RFC 3849); nothing here is ever sent on a network.
+
+  python3 tests/e2e/captures.py OUT_DIR          writes every capture into OUT_DIR
+  python3 tests/e2e/captures.py --sample FILE    writes the README's sample capture
+"""
+
+import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcapwriter as pg  # noqa: E402
+
+# The deployment: one dual-NIC Expressway-E, an Expressway-C, a Meeting Server, a Unified CM.
+E_PUB = "203.0.113.10"
+E_PRIV = "192.0.2.10"
+EXP_C = "192.0.2.20"
+CMS = "192.0.2.30"
+CUCM = "192.0.2.40"
+ADMIN = "192.0.2.50"
+ENDPOINT = "198.51.100.21"   # a SIP endpoint configured as such
+GUEST = "198.51.100.31"      # a browser nobody configured
+LYNC = "198.51.100.41"       # a Microsoft client nobody configured
+E6 = "2001:db8::10"          # a single-NIC Expressway-E on IPv6
+ENDPOINT6 = "2001:db8:1::21"
+STRANGER_A = "198.51.100.200"
+STRANGER_B = "198.51.100.201"
+DNS_SERVER = "198.51.100.53"
+
+# The cmsedge_hosts UAT for these captures (address, role, name).
+HOSTS = [
+    (E_PUB, "expressway-e-public", "edge-e-public"),
+    (E_PRIV, "expressway-e-private", "edge-e-private"),
+    (EXP_C, "expressway-c", "edge-c"),
+    (CMS, "meeting-server", "cms1"),
+    (CUCM, "unified-cm", "cucm1"),
+    (ADMIN, "admin-pc", "admin"),
+    (ENDPOINT, "sip-endpoint", "room-kit"),
+    (E6, "expressway-e", "edge-e-v6"),
+]
+
+
+def write_hosts(path):
+    """Write HOSTS as a cmsedge_hosts UAT file."""
+    with open(path, "w", encoding="utf-8") as f:
+        for address, role, name in HOSTS:
+            f.write(f'"{address}","{role}","{name}"\n')
+
+
+def uat_options():
+    """HOSTS as tshark -o arguments."""
+    args = []
+    for address, role, name in HOSTS:
+        args += ["-o", f'uat:cmsedge_hosts:"{address}","{role}","{name}"']
+    return args
+
+
+def rtp_pair(cap, a, aport, b, bport, ssrc, mux_id=None):
+    """One RTP packet each way."""
+    make = (lambda seq: pg.rtp_with_mux_id(mux_id, seq=seq, ts=seq * 160, ssrc=ssrc)) \
+        if mux_id is not None else (lambda seq: pg.rtp(seq=seq, ts=seq * 160, ssrc=ssrc))
+    cap.add(pg.udp(a, aport, b, bport, make(1)))
+    cap.add(pg.udp(b, bport, a, aport, pg.rtp(seq=7, ts=1120, ssrc=ssrc + 1)))
+
+
+def tls_session(cap, client, cport, server, sport, sni=None):
+    s = pg.TcpSession(cap, client, cport, server, sport)
+    s.handshake()
+    s.send(pg.tls_client_hello(sni=sni))
+    s.reply(pg.tls_application_data(64))
+    return s
+
+
+def sip_session(cap, client, cport, server, sport):
+    s = pg.TcpSession(cap, client, cport, server, sport)
+    s.handshake()
+    s.send(pg.sip_request("OPTIONS", f"sip:{server}", "sip:a@example.com", "sip:b@example.com",
+                          f"cid-{cport}", 1, client, transport="TCP"))
+    s.reply(pg.sip_response(200, "OK", "sip:a@example.com", "sip:b@example.com", f"cid-{cport}",
+                            1, client, transport="TCP"))
+    return s
+
+
+def documented():
+    """A frame or two for the rows of all four tables, in both directions."""
+    cap = pg.Capture()
+    # Table 1: web proxy
+    tls_session(cap, GUEST, 50000, E_PUB, 443, sni="join.example.com")           # T1-01
+    cap.add(pg.udp(GUEST, 50001, E_PUB, 3478, pg.stun_allocate_request()))       # T1-06
+    cap.add(pg.udp(E_PUB, 3478, GUEST, 50001,
+                   pg.stun_allocate_success(E_PUB, 24100, GUEST, 50001)))
+    cap.add(pg.udp(GUEST, 50001, E_PUB, 3478,                                    # T1-02
+                   pg.channel_data(0x4000, pg.rtp(seq=1, ts=160, ssrc=0x1111))))
+    tls_session(cap, ADMIN, 50002, E_PRIV, 8443)                                 # T1-03
+    s = pg.TcpSession(cap, EXP_C, 30001, E_PRIV, 2222)                           # T1-04
+    s.handshake()
+    s.send(pg.ssh_banner())
+    s.reply(pg.ssh_banner())
+    tls_session(cap, EXP_C, 25001, E_PRIV, 7001)                                 # T1-05 zone 1
+    tls_session(cap, EXP_C, 30002, CMS, 443)                                     # T1-08
+    tls_session(cap, CMS, 40000, EXP_C, 30003)                                   # T1-09
+    cap.add(pg.udp(CMS, 40001, E_PRIV, 3478, pg.stun_binding_request()))         # T1-10
+    rtp_pair(cap, E_PRIV, 24000, E_PUB, 24002, 0x2000)                           # T1-11
+    rtp_pair(cap, E_PRIV, 24004, E_PRIV, 24006, 0x2100)                          # T1-12
+    rtp_pair(cap, CMS, 40002, E_PUB, 24008, 0x2200)                              # T1-13
+    # Table 2: standards-based endpoints
+    sip_session(cap, EXP_C, 25002, E_PRIV, 7001)                                 # T2-01 SIP/TCP
+    cap.add(pg.udp(EXP_C, 5060, CMS, 5060,                                       # T2-02
+                   pg.sip_request("OPTIONS", f"sip:{CMS}", "sip:c@example.com",
+                                  "sip:cms@example.com", "cid-udp", 1, EXP_C, transport="UDP")))
+    tls_session(cap, EXP_C, 25003, CMS, 5061)                                    # T2-03
+    sip_session(cap, ENDPOINT, 5062, E_PUB, 5060)                                # T2-04
+    tls_session(cap, ENDPOINT, 40003, E_PUB, 5061)                               # T2-05
+    rtp_pair(cap, EXP_C, 36002, E_PRIV, 2776, 0x3000)                            # T2-06
+    cap.add(pg.udp(EXP_C, 36004, E_PRIV, 2776,                                   # T2-06, mux id
+                   pg.rtp_with_mux_id(0x0102, seq=2, ts=320, ssrc=0x3000)))
+    cap.add(pg.udp(EXP_C, 36003, E_PRIV, 2777, pg.rtcp_sender_report(0x3000)))  # T2-07
+    cap.add(pg.udp(ENDPOINT, 40004, E_PUB, 36010, pg.rtp(seq=1, ts=0, ssrc=0x3100)))  # T2-08
+    cap.add(pg.udp(ENDPOINT, 40005, E_PUB, 36011, pg.rtcp_sender_report(0x3100)))     # T2-09
+    cap.add(pg.udp(E_PUB, 36012, ENDPOINT, 40006, pg.rtp(seq=1, ts=0, ssrc=0x3200)))  # T2-10
+    cap.add(pg.udp(GUEST, 40007, E_PUB, 3478, pg.stun_binding_request()))        # T2-11 & co
+    cap.add(pg.udp(CMS, 40008, E_PRIV, 3478, pg.stun_allocate_request()))        # T2-12
+    cap.add(pg.udp(E_PUB, 24010, GUEST, 40009, pg.rtp(seq=1, ts=0, ssrc=0x3300)))  # T2-13
+    cap.add(pg.udp(GUEST, 40010, E_PUB, 24012, pg.dtls_client_hello()))          # T2-14
+    rtp_pair(cap, CMS, 50000, E_PRIV, 24014, 0x3400)                             # T2-15
+    # Table 4: Microsoft interoperability
+    tls_session(cap, LYNC, 40011, E_PUB, 5061)                                   # T4-04
+    tls_session(cap, EXP_C, 25009, CUCM, 5061)                                   # T4-05
+    sip_session(cap, CUCM, 40012, EXP_C, 5060)                                   # T4-08
+    # IPv6, single-NIC Expressway-E
+    rtp_pair(cap, ENDPOINT6, 40020, E6, 36020, 0x6000)                           # T2-08/T2-10
+    cap.add(pg.udp(ENDPOINT6, 40021, E6, 3478, pg.stun_binding_request()))       # T3-10 & co
+    return cap
+
+
+def offspec():
+    """Traffic of edge hosts that the reference does not document, one reason each."""
+    cap = pg.Capture()
+    cap.add(pg.udp(CMS, 40000, E_PUB, 23000, pg.rtp(seq=1, ts=0, ssrc=0x4000)))  # relay range
+    tls_session(cap, EXP_C, 4401, E_PRIV, 7001)                                  # NATed C port
+    sip_session(cap, EXP_C, 25005, E_PRIV, 7002)                                 # 2nd zone port
+    cap.add(pg.udp(ENDPOINT, 5060, E_PUB, 36010,                                 # SIP to media
+                   pg.sip_request("OPTIONS", f"sip:{E_PUB}", "sip:ep@example.com",
+                                  "sip:e@example.com", "cid-media", 1, ENDPOINT,
+                                  transport="UDP")))
+    tls_session(cap, ADMIN, 50003, E_PRIV, 443)                                  # fn 1
+    tls_session(cap, CMS, 40001, CUCM, 5061)                                     # no such flow
+    cap.add(pg.udp(E_PUB, 40002, DNS_SERVER, 53, pg.dns_query("example.com")))   # undocumented
+    return cap
+
+
+def unrelated():
+    """Hosts with no edge role: nothing is judged, and only confirmed media is labelled."""
+    cap = pg.Capture()
+    cap.add(pg.udp(STRANGER_A, 40000, STRANGER_B, 53, pg.dns_query("example.org")))
+    cap.add(pg.udp(STRANGER_A, 40001, STRANGER_B, 50000, b"\xc7" * 40))
+    cap.add(pg.udp(STRANGER_A, 40002, STRANGER_B, 36010, b"\x17" * 40))
+    s = pg.TcpSession(cap, STRANGER_A, 40003, STRANGER_B, 80)
+    s.handshake()
+    s.send(b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n")
+    cap.add(pg.udp(STRANGER_A, 40004, STRANGER_B, 36012, pg.rtp(seq=1, ts=0, ssrc=0x5000)))
+    return cap
+
+
+def stock_ports():
+    """Traffic on ports stock dissectors own, to show they decode exactly as before."""
+    cap = pg.Capture()
+    cap.add(pg.udp(GUEST, 50010, E_PUB, 3478, pg.stun_allocate_request()))
+    cap.add(pg.udp(E_PUB, 3478, GUEST, 50010, pg.stun_allocate_error(401)))
+    cap.add(pg.udp(GUEST, 50010, E_PUB, 3478,
+                   pg.stun_send_indication(ENDPOINT, 40000, pg.rtp(seq=3, ts=480, ssrc=9))))
+    cap.add(pg.udp(EXP_C, 5060, CMS, 5060,
+                   pg.sip_request("INVITE", f"sip:{CMS}", "sip:c@example.com",
+                                  "sip:cms@example.com", "cid-inv", 1, EXP_C, transport="UDP")))
+    sip_session(cap, ENDPOINT, 5070, E_PUB, 5060)
+    tls_session(cap, GUEST, 50011, E_PUB, 443, sni="join.example.com")
+    tls_session(cap, ENDPOINT, 40030, E_PUB, 5061)
+    return cap
+
+
+def large():
+    """Ports that only a Large deployment documents."""
+    cap = pg.Capture()
+    cap.add(pg.udp(EXP_C, 36020, E_PRIV, 36004, pg.rtp(seq=1, ts=0, ssrc=0x7000)))
+    cap.add(pg.udp(EXP_C, 36021, E_PRIV, 36005, pg.rtcp_sender_report(0x7000)))
+    cap.add(pg.udp(GUEST, 40000, E_PUB, 3481, pg.stun_allocate_request()))
+    cap.add(pg.udp(EXP_C, 36022, E_PRIV, 2776, pg.rtp(seq=1, ts=0, ssrc=0x7100)))
+    return cap
+
+
+CAPTURES = {
+    "documented": documented,
+    "offspec": offspec,
+    "unrelated": unrelated,
+    "stock-ports": stock_ports,
+    "large": large,
+}
+
+
+def sample():
+    """The README's sample: documented flows followed by off-spec ones."""
+    cap = documented()
+    for frame in offspec().frames:
+        cap.add(frame.data)
+    return cap
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("out_dir", nargs="?")
+    ap.add_argument("--sample", metavar="FILE")
+    ap.add_argument("--hosts", metavar="FILE", help="also write the cmsedge_hosts UAT file")
+    args = ap.parse_args()
+    if args.sample:
+        sample().write(args.sample)
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
+        for name, build in CAPTURES.items():
+            build().write(os.path.join(args.out_dir, name + ".pcap"))
+    if args.hosts:
+        write_hosts(args.hosts)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""End-to-end tests: tshark 4.0 with the freshly built plugin over captures the tests build.
+
+Run by ctest (e2e.*) with CMSEDGE_BUILD set to the build tree. Field output is compared with
+golden files in tests/e2e/golden; set CMSEDGE_UPDATE_GOLDEN=1 to rewrite them after a change
+that is meant to alter the output (and review the diff).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.environ.get("CMSEDGE_BUILD", os.path.join(ROOT, "build"))
+GOLDEN = os.path.join(HERE, "golden")
+RUN_TSHARK = os.path.join(ROOT, "scripts", "run-tshark.sh")
+UPDATE = os.environ.get("CMSEDGE_UPDATE_GOLDEN") == "1"
+
+import captures  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
+
+# One row per frame: what the README's table shows, plus everything scripts filter on.
+ANNOTATION_FIELDS = [
+    "frame.number", "_ws.col.Source", "_ws.col.Destination", "_ws.col.Protocol",
+    "cmsedge.rule", "cmsedge.purpose", "cmsedge.zone", "cmsedge.reply", "cmsedge.src_role",
+    "cmsedge.dst_role", "cmsedge.payload", "cmsedge.judged", "cmsedge.offspec",
+    "cmsedge.reason", "cmsedge.expected_rule", "cmsedge.footnote", "cmsedge.finding",
+]
+
+
+def truthy(value):
+    """tshark 4.0 prints booleans as 1/0 in -T fields, later releases as True/False."""
+    return value in ("1", "True")
+
+
+def fields_args(fields):
+    args = ["-T", "fields", "-E", "header=y", "-E", "occurrence=a", "-E", "aggregator=;"]
+    for f in fields:
+        args += ["-e", f]
+    return args
+
+
+class TsharkCase(unittest.TestCase):
+    """Builds the captures once into a directory the unprivileged tshark user can read."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="cmsedge-e2e-")
+        os.chmod(cls.tmp, 0o755)
+        cls.caps = {}
+        for name, build in captures.CAPTURES.items():
+            path = os.path.join(cls.tmp, name + ".pcap")
+            build().write(path)
+            os.chmod(path, 0o644)
+            cls.caps[name] = path
+        cls.hosts = os.path.join(cls.tmp, "cmsedge_hosts")
+        captures.write_hosts(cls.hosts)
+        os.chmod(cls.hosts, 0o644)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def tshark(self, *args, hosts=True, plugin=True, check=True):
+        """Run tshark (as the unprivileged user when we are root); returns (stdout, stderr)."""
+        home = tempfile.mkdtemp(prefix="home-", dir=self.tmp)
+        os.chmod(home, 0o755)
+        if plugin:
+            cmd = [RUN_TSHARK, "--build", BUILD, "--home", home]
+            if hosts:
+                cmd += ["--hosts", self.hosts]
+            cmd += ["--", *args]
+        else:  # the same tshark with no plugin: an empty personal plugin folder
+            cmd = [RUN_TSHARK, "--build", BUILD, "--home", home, "--no-plugin", "--", *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if check:
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+        return proc.stdout, proc.stderr
+
+    def assert_golden(self, name, text):
+        path = os.path.join(GOLDEN, name)
+        if UPDATE:
+            os.makedirs(GOLDEN, exist_ok=True)
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(text, f.read(), f"output differs from {path}")
+
+    def field_rows(self, capture, fields, *extra, **kw):
+        out, _ = self.tshark("-r", self.caps[capture], *fields_args(fields), *extra, **kw)
+        lines = out.rstrip("\n").split("\n")
+        header = lines[0].split("\t")
+        return [dict(zip(header, l.split("\t"))) for l in lines[1:]]
+
+
+class Loading(TsharkCase):
+    def test_plugin_loads_with_empty_stderr(self):
+        out, err = self.tshark("-G", "plugins")
+        self.assertRegex(out, r"(?m)^cmsedge\.so\s+\S+\s+dissector\s+\S*cmsedge\.so$")
+        self.assertEqual(err, "")
+
+    def test_fields_are_registered(self):
+        out, err = self.tshark("-G", "fields")
+        ours = sorted("\t".join(l.split("\t")[1:4]) for l in out.splitlines()
+                      if re.match(r"^[FP]\t[^\t]*\tcmsedge", l))
+        self.assert_golden("fields.txt", "\n".join(ours) + "\n")
+        self.assertEqual(err, "")
+
+    def test_preferences_are_registered_with_defaults(self):
+        out, _ = self.tshark("-G", "defaultprefs")
+        prefs = "\n".join(l for l in out.splitlines() if l.startswith("#cmsedge."))
+        self.assert_golden("defaultprefs.txt", prefs + "\n")
+
+
+class Annotation(TsharkCase):
+    def test_documented_flows_golden(self):
+        out, err = self.tshark("-r", self.caps["documented"], *fields_args(ANNOTATION_FIELDS))
+        self.assert_golden("documented.tsv", out)
+        self.assertEqual(err, "")
+
+    def test_offspec_golden(self):
+        out, _ = self.tshark("-r", self.caps["offspec"], *fields_args(ANNOTATION_FIELDS))
+        self.assert_golden("offspec.tsv", out)
+
+    def test_every_documented_flow_is_documented(self):
+        rows = self.field_rows("documented", ["frame.number", "cmsedge.rule", "cmsedge.offspec"])
+        for r in rows:
+            self.assertNotEqual(r["cmsedge.rule"], "", f"frame {r['frame.number']} unlabelled")
+            self.assertEqual(r["cmsedge.offspec"], "", f"frame {r['frame.number']} off-spec")
+
+    def test_offspec_filter_selects_each_case(self):
+        out, _ = self.tshark("-r", self.caps["offspec"], "-Y", "cmsedge.offspec",
+                             "-T", "fields", "-e", "cmsedge.reason", "-e", "cmsedge.finding")
+        text = out
+        for expected in [
+            "TURN relays (T1-13): Expressway-E public IP ports are 24000-29999; seen 23000",
+            "SIP signaling (T1-05): Expressway-C source ports are 25000-29999; seen 4401",
+            "SIP signaling (T1-05): Expressway-E ports are 7001; seen 7002",
+            "Assent RTP (traversed media) (T2-08) carries STUN/TURN or RTP; seen SIP",
+            "web administration on port 443",
+            "the reference documents no flow between Meeting Server and Unified CM",
+            "no documented UDP flow from Expressway-E public IP port 40002",
+        ]:
+            self.assertIn(expected, text)
+
+    def test_expert_infos_listed(self):
+        out, _ = self.tshark("-r", self.caps["offspec"], "-q", "-z", "expert")
+        self.assertRegex(out, r"Warns \(\d+\)\n=+\n(?:.*\n)*\s+1\s+Protocol\s+CMSEDGE\s+"
+                              r"Off-spec: TURN relays \(T1-13\)")
+        self.assertRegex(out, r"\s+5\s+Protocol\s+CMSEDGE\s+web administration on port 443")
+
+    def test_info_column_and_its_preference(self):
+        rows = self.field_rows("documented", ["frame.number", "_ws.col.Info", "cmsedge.rule"])
+        assent = [r for r in rows if r["cmsedge.rule"].startswith("T2-08")]
+        self.assertTrue(assent)
+        self.assertIn("[Assent RTP (traversed media)]", assent[0]["_ws.col.Info"])
+        zone = [r for r in rows if "T1-05" in r["cmsedge.rule"]]
+        self.assertIn("[SIP signaling (traversal zone 1)]", zone[0]["_ws.col.Info"])
+        rows = self.field_rows("documented", ["_ws.col.Info"], "-o", "cmsedge.info_column:FALSE")
+        self.assertFalse(any("[" in r["_ws.col.Info"] and "Assent" in r["_ws.col.Info"]
+                             for r in rows))
+
+    def test_unrelated_traffic_is_left_alone(self):
+        rows = self.field_rows("unrelated", ["frame.number", "cmsedge.purpose", "cmsedge.judged",
+                                             "cmsedge.offspec", "frame.protocols"])
+        labelled = [r for r in rows if r["cmsedge.purpose"]]
+        # only the RTP between the two strangers is labelled (ports confirmed by payload)
+        self.assertEqual([r["frame.number"] for r in labelled], [rows[-1]["frame.number"]])
+        self.assertIn("Assent RTP", labelled[0]["cmsedge.purpose"])
+        self.assertTrue(all(r["cmsedge.offspec"] == "" for r in rows))
+        self.assertFalse(any(truthy(r["cmsedge.judged"]) for r in rows))
+
+    def test_payload_refines_purpose_on_3478(self):
+        rows = self.field_rows("documented", ["cmsedge.rule", "cmsedge.payload", "ip.src",
+                                              "udp.dstport"])
+        from_guest = [r for r in rows if r["ip.src"] == captures.GUEST and r["udp.dstport"] == "3478"]
+        stun = [r for r in from_guest if r["cmsedge.payload"] == "stun"]
+        data = [r for r in from_guest if r["cmsedge.payload"] == "turn-data"]
+        self.assertTrue(stun and data)
+        self.assertIn("T1-06", stun[0]["cmsedge.rule"])
+        self.assertNotIn("T1-02", stun[0]["cmsedge.rule"])
+        self.assertTrue(data[0]["cmsedge.rule"].startswith("T1-02"))
+
+    def test_two_pass_and_one_pass_agree(self):
+        one, _ = self.tshark("-r", self.caps["documented"], *fields_args(ANNOTATION_FIELDS[4:]))
+        two, _ = self.tshark("-2", "-r", self.caps["documented"],
+                             *fields_args(ANNOTATION_FIELDS[4:]))
+        self.assertEqual(one, two)
+
+
+class Decoding(TsharkCase):
+    def test_media_ssh_sip_on_documented_ports(self):
+        rows = self.field_rows("documented", [
+            "frame.number", "udp.dstport", "tcp.dstport", "rtp.seq", "rtcp.pt",
+            "cmsedge.media.mux_id", "ssh.protocol", "sip.Method", "stun.type", "dtls.record.content_type"])
+        by_port = {}
+        for r in rows:
+            by_port.setdefault(r["udp.dstport"] or r["tcp.dstport"], []).append(r)
+        self.assertEqual(by_port["36010"][0]["rtp.seq"], "1")            # traversal media
+        self.assertNotEqual(by_port["2777"][0]["rtcp.pt"], "")          # demux RTCP
+        self.assertEqual(by_port["24002"][0]["rtp.seq"], "1")            # relay
+        mux = [r for r in by_port["2776"] if r["cmsedge.media.mux_id"]]
+        self.assertEqual(mux[0]["cmsedge.media.mux_id"], "0x00000102")
+        self.assertEqual(mux[0]["rtp.seq"], "2")
+        self.assertTrue(any(r["ssh.protocol"].startswith("SSH-2.0") for r in by_port["2222"]))
+        self.assertIn("OPTIONS", [r["sip.Method"] for r in by_port["7001"]])
+        self.assertNotEqual(by_port["24012"][0]["dtls.record.content_type"], "")
+        # RTP inside ChannelData sent to 3478: the stock STUN dissector's, ours when enabled
+        self.assertNotIn("1", [r["rtp.seq"] for r in by_port["3478"]])
+        rows = self.field_rows("documented", ["udp.dstport", "rtp.seq"],
+                               "--enable-heuristic", "cmsedge_rtp_stun")
+        self.assertIn("1", [r["rtp.seq"] for r in rows if r["udp.dstport"] == "3478"])
+
+    def test_large_turn_ports_and_demux_pairs(self):
+        rows = self.field_rows("large", ["udp.dstport", "stun.type", "rtp.seq", "cmsedge.rule",
+                                         "cmsedge.offspec"],
+                               "-o", "cmsedge.deployment_size:large")
+        by_port = {r["udp.dstport"]: r for r in rows}
+        self.assertNotEqual(by_port["3481"]["stun.type"], "")
+        self.assertIn("T2-06", by_port["36004"]["cmsedge.rule"])
+        self.assertIn("T2-07", by_port["36005"]["cmsedge.rule"])
+        self.assertTrue(truthy(by_port["2776"]["cmsedge.offspec"]))
+        rows = self.field_rows("large", ["udp.dstport", "cmsedge.offspec"])
+        by_port = {r["udp.dstport"]: r for r in rows}
+        self.assertEqual(by_port["2776"]["cmsedge.offspec"], "")          # Small: documented
+        self.assertTrue(truthy(by_port["36004"]["cmsedge.offspec"]))      # Small: not
+
+    def test_stock_dissection_unchanged_on_their_ports(self):
+        fields = ["frame.number", "frame.protocols", "stun.type", "stun.att.type", "sip.Method",
+                  "sip.Status-Code", "tls.handshake.type", "tls.handshake.extensions_server_name",
+                  "_ws.col.Protocol", "_ws.expert.message"]
+        with_plugin, _ = self.tshark("-r", self.caps["stock-ports"], *fields_args(fields), "-n")
+        without, _ = self.tshark("-r", self.caps["stock-ports"], *fields_args(fields), "-n",
+                                 plugin=False)
+        # our layers end the list; our expert infos come last: strip both, the rest is equal
+        stripped = re.sub(r":cmsedge(\.media)?", "", with_plugin)
+        stripped = re.sub(r"(;?Off-spec[^\t\n]*|;?[^\t\n;]*footnote[^\t\n;]*)", "", stripped)
+        self.assertEqual(stripped, without)
+
+
+class Configuration(TsharkCase):
+    def test_uat_rows_on_the_command_line(self):
+        rows = self.field_rows("documented", ["cmsedge.src_host", "cmsedge.src_role_origin"],
+                               *captures.uat_options(), hosts=False)
+        self.assertIn("edge-c", {r["cmsedge.src_host"] for r in rows})
+        self.assertIn("configured", {r["cmsedge.src_role_origin"] for r in rows})
+
+    def test_bad_uat_rows_are_refused_clearly(self):
+        for row, message in [
+            ('"10.0.0.300","expressway-e",""', "'10.0.0.300': not an IPv4 or IPv6 address"),
+            ('"10.0.0.1/40","expressway-e",""', "prefix length must be 0-32 for IPv4"),
+            ('"10.0.0.1","expressway",""', "'expressway': unknown role; expected one of"),
+        ]:
+            out, err = self.tshark("-r", self.caps["documented"], "-c", "1",
+                                   "-o", f"uat:cmsedge_hosts:{row}", check=False)
+            self.assertIn(message, err, row)
+
+    def test_bad_preferences_are_refused_clearly(self):
+        _, err = self.tshark("-r", self.caps["documented"], "-c", "1",
+                             "-o", "cmsedge.expressway_version:banana", check=False)
+        self.assertIn("'banana': not an Expressway version", err)
+        _, err = self.tshark("-r", self.caps["documented"], "-c", "1",
+                             "-o", "cmsedge.relay_ports:24000-25000,26000-27000", check=False)
+        self.assertIn("relay_ports: give one port range", err)
+        _, err = self.tshark("-r", self.caps["documented"], "-c", "1",
+                             "-o", "cmsedge.deployment_size:huge", check=False)
+        self.assertIn("cmsedge.deployment_size: 'huge' is not small, medium or large", err)
+
+    def test_preferences_change_the_verdicts(self):
+        # traversal zones: 7002 is documented once there are two zones
+        rows = self.field_rows("offspec", ["tcp.dstport", "cmsedge.zone", "cmsedge.offspec"],
+                               "-o", "cmsedge.traversal_zones:2")
+        zone2 = [r for r in rows if r["tcp.dstport"] == "7002"]
+        self.assertTrue(zone2 and all(r["cmsedge.offspec"] == "" for r in zone2))
+        self.assertTrue(zone2[0]["cmsedge.zone"].startswith("2"))
+        # relay range moved
+        rows = self.field_rows("offspec", ["udp.dstport", "cmsedge.offspec"],
+                               "-o", "cmsedge.relay_ports:23000-23999")
+        self.assertEqual([r["cmsedge.offspec"] for r in rows if r["udp.dstport"] == "23000"], [""])
+        # footnote 3: administration on 8443 while coexisting with MRA
+        rows = self.field_rows("documented", ["tcp.dstport", "cmsedge.offspec", "cmsedge.footnote"],
+                               "-o", "cmsedge.mra:TRUE")
+        admin = [r for r in rows if r["tcp.dstport"] == "8443"]
+        self.assertTrue(admin and all(truthy(r["cmsedge.offspec"]) for r in admin))
+
+
+if __name__ == "__main__":
+    unittest.main()
