@@ -1,0 +1,41 @@
+#!/bin/bash
+# Prints a capture frame by frame with what cmsedge says of each frame, using the freshly built
+# plugin (scripts/run-tshark.sh).
+#
+#   scripts/annotate.sh CAPTURE [--hosts UAT-FILE] [--build DIR] [TSHARK-OPTIONS...]
+#
+# Columns: frame, source -> destination, protocol, reference row, and the purpose with the
+# roles both hosts play, or OFF-SPEC and what the reference expected.
+# SPDX-License-Identifier: GPL-2.0-or-later
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+capture=${1:?usage: annotate.sh CAPTURE [--hosts FILE] [--build DIR] [tshark options]}
+shift
+wrapper=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --hosts|--build) wrapper+=("$1" "$2"); shift 2 ;;
+    *) break ;;
+  esac
+done
+
+"$here/run-tshark.sh" "${wrapper[@]}" -- -r "$capture" -n -T fields -E occurrence=f \
+  -e frame.number -e _ws.col.Source -e udp.srcport -e tcp.srcport -e _ws.col.Destination \
+  -e udp.dstport -e tcp.dstport -e _ws.col.Protocol -e cmsedge.rule -e cmsedge.purpose \
+  -e cmsedge.zone -e cmsedge.src_role -e cmsedge.dst_role -e cmsedge.offspec -e cmsedge.reason \
+  -e cmsedge.finding "$@" |
+awk -F'\t' '
+  BEGIN { printf "%5s  %-44s %-8s %-6s %s\n", "frame", "source -> destination", "proto", "rule", "purpose (roles) / verdict" }
+  {
+    src = ($2 ~ /:/ ? "[" $2 "]" : $2) ":" $3 $4
+    dst = ($5 ~ /:/ ? "[" $5 "]" : $5) ":" $6 $7
+    what = $10
+    if ($11 != "") what = what " (traversal zone " $11 ")"
+    if (what != "") what = what "  [" $12 " -> " $13 "]"
+    if ($14 == "1" || $14 == "True") {
+      why = ($15 != "") ? $15 : $16
+      what = (what != "" ? what "  " : "") "OFF-SPEC: " why
+    }
+    if (what == "") what = "-"
+    printf "%5s  %-44s %-8s %-6s %s\n", $1, src " -> " dst, $8, ($9 == "" ? "-" : $9), what
+  }'
