@@ -16,6 +16,7 @@ MAC_A = bytes.fromhex("020000000001")
 MAC_B = bytes.fromhex("020000000002")
 LINKTYPE_ETHERNET = 1
 STUN_COOKIE = 0x2112A442
+_txn = [0]  # STUN transaction id counter
 
 
 class Frame:
@@ -29,6 +30,7 @@ class Capture:
     def __init__(self):
         self.frames = []
         self._tick = 0
+        _txn[0] = 0  # transaction ids restart with each capture, so its bytes never vary
 
     def add(self, data, ts=None):
         if ts is None:
@@ -120,9 +122,6 @@ class TcpSession:
 
 
 # ---- STUN / TURN ----------------------------------------------------------------------------
-
-_txn = [0]
-
 
 def _transaction_id():
     _txn[0] += 1

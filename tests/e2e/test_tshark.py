@@ -184,6 +184,28 @@ class Annotation(TsharkCase):
         self.assertNotIn("T1-02", stun[0]["cmsedge.rule"])
         self.assertTrue(data[0]["cmsedge.rule"].startswith("T1-02"))
 
+    def test_bundled_sample_is_current_and_annotates(self):
+        """The README's first command annotates samples/edge-sample.pcap: it must be what
+        captures.py writes today, and the frame table must show purposes and verdicts."""
+        fresh = os.path.join(self.tmp, "sample.pcap")
+        captures.sample().write(fresh)
+        with open(fresh, "rb") as a, open(os.path.join(ROOT, "samples", "edge-sample.pcap"), "rb") as b:
+            self.assertEqual(a.read(), b.read(), "run: python3 tests/e2e/captures.py --sample "
+                             "samples/edge-sample.pcap --hosts samples/edge-sample.hosts")
+        home = tempfile.mkdtemp(prefix="home-", dir=self.tmp)
+        os.chmod(home, 0o755)
+        os.chmod(fresh, 0o644)
+        proc = subprocess.run([os.path.join(ROOT, "scripts", "annotate.sh"), fresh, "--hosts",
+                               os.path.join(ROOT, "samples", "edge-sample.hosts"), "--build", BUILD],
+                              capture_output=True, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        lines = proc.stdout.splitlines()
+        self.assertEqual(len(lines), 1 + 115)
+        self.assertRegex(proc.stdout, r"\n\s+66\s+198\.51\.100\.21:40004 -> 203\.0\.113\.10:36010\s+RTP\s+"
+                                      r"T2-08\s+Assent RTP \(traversed media\)\s+\[sip-endpoint -> expressway-e\]")
+        self.assertRegex(proc.stdout, r"\n\s+19\s.*SIP signaling \(traversal zone 1\)")
+        self.assertRegex(proc.stdout, r"\n\s+93\s.*OFF-SPEC: TURN relays \(T1-13\)")
+
     def test_two_pass_and_one_pass_agree(self):
         one, _ = self.tshark("-r", self.caps["documented"], *fields_args(ANNOTATION_FIELDS[4:]))
         two, _ = self.tshark("-2", "-r", self.caps["documented"],
