@@ -9,6 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 
+if ! { command -v cmake && command -v tshark && pkg-config --exists wireshark cmocka; } >/dev/null 2>&1; then
+  bash scripts/setup-deps.sh
+fi
+
 cmake -S . -B "$build" -DCMSEDGE_TEST_NEWER_WIRESHARK=ON
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure
