@@ -26,10 +26,4 @@ typedef bool cmsedge_pref_bool;
 typedef gboolean cmsedge_pref_bool;
 #endif
 
-#ifdef CMSEDGE_HAVE_TVB_GET_UINT8
-#define cmsedge_tvb_get_u8 tvb_get_uint8
-#else
-#define cmsedge_tvb_get_u8 tvb_get_guint8
-#endif
-
 #endif
