@@ -22,10 +22,12 @@ if [[ -z $mirror ]]; then
   exit 77
 fi
 
-# apt with its own sources, lists, cache and an empty dpkg status: the system's stay as they are
+# apt with its own sources, lists, cache and an empty dpkg status: the system's stay as they are.
+# Signatures are checked; the Valid-Until date is not, because mirrors may serve a frozen
+# snapshot whose sid Release has expired, and only headers are taken from these packages.
 private_apt() {
   local tool=$1 dir=$2; shift 2
-  "$tool" -q -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts="$dir/parts" \
+  "$tool" -q -o Acquire::Check-Valid-Until=false -o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts="$dir/parts" \
     -o Dir::State="$dir/state" -o Dir::State::status="$dir/state/status" \
     -o Dir::Cache="$dir/cache" -o Debug::NoLocking=1 -o APT::Get::List-Cleanup=0 "$@"
 }

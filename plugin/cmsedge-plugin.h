@@ -22,6 +22,8 @@ void cmsedge_prefs_register(module_t *module);
  * value was bad and its previous value was kept. */
 bool cmsedge_prefs_apply(void);
 const struct cmsedge_settings *cmsedge_settings(void);
+/* Changes whenever the settings may have changed, so text derived from them can be cached. */
+unsigned cmsedge_settings_generation(void);
 const struct cmsedge_hostmap *cmsedge_hosts(void);
 bool cmsedge_prefs_info_column(void);
 

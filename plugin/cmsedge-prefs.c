@@ -17,6 +17,7 @@
 #include "compat.h"
 
 static struct cmsedge_settings settings;
+static unsigned settings_generation = 1; /* bumped whenever settings may have changed */
 static struct cmsedge_hostmap *hosts;
 
 /* preference variables, as Wireshark's prefs API wants them */
@@ -162,6 +163,7 @@ bool cmsedge_prefs_apply(void)
         ok = false;
     }
     settings = next;
+    settings_generation++;
     cmsedge_ports_update(&settings);
     return ok;
 }
@@ -169,6 +171,11 @@ bool cmsedge_prefs_apply(void)
 const struct cmsedge_settings *cmsedge_settings(void)
 {
     return &settings;
+}
+
+unsigned cmsedge_settings_generation(void)
+{
+    return settings_generation;
 }
 
 const struct cmsedge_hostmap *cmsedge_hosts(void)

@@ -58,6 +58,36 @@ static expert_field ei_footnote_note = EI_INIT;
 static int cmsedge_tap = -1;
 static dissector_handle_t cmsedge_handle;
 
+/* Text shown for each row, made once per settings change rather than once per frame: in
+ * tshark -T fields and -V the whole tree is built, so per-frame formatting is what costs. */
+struct row_text {
+    char title[176];     /* "T2-08: Assent RTP (traversed media)" */
+    char src_ports[112]; /* "24000-29999" under the current settings */
+    char dst_ports[112];
+};
+static struct row_text *row_texts;
+static unsigned row_texts_generation;
+
+static const struct row_text *row_text(const struct cmsedge_row *row)
+{
+    if (!row_texts || row_texts_generation != cmsedge_settings_generation()) {
+        const struct cmsedge_settings *s = cmsedge_settings();
+        if (!row_texts)
+            row_texts = g_new0(struct row_text, cmsedge_n_rows);
+        for (size_t i = 0; i < cmsedge_n_rows; i++) {
+            const struct cmsedge_row *r = &cmsedge_rows[i];
+            g_snprintf(row_texts[i].title, sizeof row_texts[i].title, "%s: %s", r->id,
+                       r->purpose);
+            cmsedge_cell_describe(&r->src.ports, s, row_texts[i].src_ports,
+                                  sizeof row_texts[i].src_ports);
+            cmsedge_cell_describe(&r->dst.ports, s, row_texts[i].dst_ports,
+                                  sizeof row_texts[i].dst_ports);
+        }
+        row_texts_generation = cmsedge_settings_generation();
+    }
+    return &row_texts[row->index];
+}
+
 static const char *origin_name(enum cmsedge_role_origin origin)
 {
     switch (origin) {
@@ -111,15 +141,16 @@ static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin
 static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m)
 {
     const struct cmsedge_row *row = m->row;
-    const struct cmsedge_settings *s = cmsedge_settings();
+    const struct row_text *text = row_text(row);
     const struct cmsedge_scenario *sc = cmsedge_scenario(row->table);
-    char label[160], ports[96];
-    proto_item *ti;
+    proto_item *ti, *sub;
     proto_tree *mt;
 
-    cmsedge_match_label(m, label, sizeof label);
-    mt = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_match, NULL, "%s: %s%s", row->id,
-                                       label, m->reverse ? " (reply)" : "");
+    mt = proto_tree_add_subtree(tree, tvb, 0, 0, ett_match, &sub, text->title);
+    if (m->zone)
+        proto_item_append_text(sub, " (traversal zone %u)", m->zone);
+    if (m->reverse)
+        proto_item_append_text(sub, " (reply)");
     ti = proto_tree_add_string(mt, hf_purpose, tvb, 0, 0, row->purpose);
     proto_item_set_generated(ti);
     ti = proto_tree_add_uint(mt, hf_table, tvb, 0, 0, row->table);
@@ -142,20 +173,13 @@ static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_matc
     proto_item_set_generated(ti);
     ti = proto_tree_add_string(mt, hf_protocol, tvb, 0, 0, row->protocol);
     proto_item_set_generated(ti);
-    /* the documented ports, written from the row's point of view */
-    if (proto_field_is_referenced(mt, hf_src_ports)) {
-        cmsedge_cell_describe(&row->src.ports, s, ports, sizeof ports);
-        ti = proto_tree_add_string_format_value(mt, hf_src_ports, tvb, 0, 0, ports, "%s: %s",
-                                                row->src.label, ports);
-        proto_item_set_generated(ti);
-    }
-    if (proto_field_is_referenced(mt, hf_dst_ports)) {
-        cmsedge_cell_describe(&row->dst.ports, s, ports, sizeof ports);
-        ti = proto_tree_add_string_format_value(mt, hf_dst_ports, tvb, 0, 0, ports, "%s: %s",
-                                                row->dst.label, ports);
-        proto_item_set_generated(ti);
-    }
-    for (unsigned n = 1; n <= 31; n++) {
+    /* the documented ports, from the row's point of view (no appended text: that would make
+     * Wireshark format the item's label on every frame) */
+    ti = proto_tree_add_string(mt, hf_src_ports, tvb, 0, 0, text->src_ports);
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_string(mt, hf_dst_ports, tvb, 0, 0, text->dst_ports);
+    proto_item_set_generated(ti);
+    for (unsigned n = 1; row->footnotes >> n; n++) {
         if (row->footnotes & (1u << n)) {
             ti = proto_tree_add_uint(mt, hf_footnote, tvb, 0, 0, n);
             proto_item_set_generated(ti);
@@ -230,9 +254,9 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     proto_item_set_generated(ti);
     ct = proto_item_add_subtree(ti, ett_cmsedge);
     if (v->n_matches) {
-        char label[160];
-        cmsedge_match_label(&v->matches[0], label, sizeof label);
-        proto_item_append_text(ti, ": %s", label);
+        proto_item_append_text(ti, ": %s", v->matches[0].row->purpose);
+        if (v->matches[0].zone)
+            proto_item_append_text(ti, " (traversal zone %u)", v->matches[0].zone);
     }
 
     for (size_t i = 0; i < v->n_matches; i++)
@@ -323,10 +347,10 @@ void proto_register_cmsedge(void)
           "The reference's Protocol column for the row", HFILL}},
         {&hf_src_ports,
          {"Documented source ports", "cmsedge.src_ports", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Source ports of the row under the current settings", HFILL}},
+          "Ports of the row's source end under the current settings", HFILL}},
         {&hf_dst_ports,
          {"Documented destination ports", "cmsedge.dst_ports", FT_STRING, BASE_NONE, NULL, 0x0,
-          "Destination ports of the row under the current settings", HFILL}},
+          "Ports of the row's destination end under the current settings", HFILL}},
         {&hf_payload,
          {"Payload seen", "cmsedge.payload", FT_STRING, BASE_NONE, NULL, 0x0,
           "What the stock dissectors found in the payload", HFILL}},

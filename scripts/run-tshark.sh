@@ -45,7 +45,9 @@ if [[ -n $hosts ]]; then
   cp "$hosts" "$home/.config/wireshark/cmsedge_hosts"
 fi
 
-run=(env -u XDG_CONFIG_HOME HOME="$home" TZ=UTC LC_ALL=C.UTF-8 tshark "$@")
+# CMSEDGE_TSHARK_WRAPPER runs tshark under another program, e.g. "valgrind --tool=callgrind"
+read -r -a wrapper <<<"${CMSEDGE_TSHARK_WRAPPER:-}"
+run=(env -u XDG_CONFIG_HOME HOME="$home" TZ=UTC LC_ALL=C.UTF-8 "${wrapper[@]}" tshark "$@")
 if [[ $(id -u) -eq 0 ]]; then
   chmod -R a+rX "$home"
   chown -R 65534:65534 "$home"

@@ -154,6 +154,27 @@ static int match_order(const void *pa, const void *pb)
     return (int)a->row->index - (int)b->row->index;
 }
 
+/* A frame that matches a row in its own direction (Expressway-E -> endpoint media, T2-10) is
+ * also the reply of the opposite row (endpoint -> Expressway-E, T2-08). The row written for
+ * its direction says it better; replies that fit no better are dropped. */
+static void drop_redundant_replies(struct cmsedge_verdict *v)
+{
+    int best_forward = -1;
+    size_t kept = 0;
+    for (size_t i = 0; i < v->n_matches; i++) {
+        const struct cmsedge_match *m = &v->matches[i];
+        if (!m->reverse && m->src_fit + m->dst_fit > best_forward)
+            best_forward = m->src_fit + m->dst_fit;
+    }
+    for (size_t i = 0; i < v->n_matches; i++) {
+        const struct cmsedge_match *m = &v->matches[i];
+        if (m->reverse && m->src_fit + m->dst_fit <= best_forward)
+            continue;
+        v->matches[kept++] = *m;
+    }
+    v->n_matches = kept;
+}
+
 /* ---- explaining a miss --------------------------------------------------------------- */
 
 enum miss { MISS_TRANSPORT = 1, MISS_DST_PORT = 2, MISS_SRC_PORT = 4, MISS_PAYLOAD = 8 };
@@ -355,6 +376,7 @@ void cmsedge_classify(const struct cmsedge_settings *s, const struct cmsedge_flo
     c.reverse = true;
     cmsedge_candidates(s, flow->transport, flow->sport, try_row, &c);
     qsort(v->matches, v->n_matches, sizeof v->matches[0], match_order);
+    drop_redundant_replies(v);
 
     if (v->judged && v->n_matches == 0) {
         v->unmatched = v->offspec = true;

@@ -5,6 +5,7 @@
  * tables/port-reference.tsv, so a mistake in either shows up here.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -113,14 +114,21 @@ static void each_row_classifies_to_its_purpose(void **state)
         assert_false(m->reverse);
         assert_string_equal(m->row->purpose, c->purpose);
         assert_false(v.unmatched);
-        /* the reply matches the same row, in reverse */
+        /* the reply carries the purpose too: as the same row in reverse, or as the row the
+         * reference writes for that direction (T2-10 for replies to T2-08) */
         struct cmsedge_flow back =
             test_flow(c->transport, c->dst, c->dport, c->src, c->sport, c->hint);
         test_classify(NULL, &back, &v);
-        m = test_find(&v, c->id);
-        if (!m)
-            fail_msg("%s: the reply did not match its row", c->id);
-        assert_string_equal(m->row->purpose, c->purpose);
+        if (v.n_matches == 0)
+            fail_msg("%s: the reply matched nothing", c->id);
+        if (!test_find(&v, c->id))
+            assert_false(v.matches[0].reverse);
+        bool purpose_seen = false;
+        for (size_t k = 0; k < v.n_matches; k++)
+            purpose_seen |= strcmp(v.matches[k].row->purpose, c->purpose) == 0;
+        if (!purpose_seen)
+            fail_msg("%s: the reply does not carry '%s'", c->id, c->purpose);
+        assert_false(v.unmatched);
     }
 }
 
