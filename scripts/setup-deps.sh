@@ -9,6 +9,8 @@ PACKAGES=(
   libglib2.0-dev libwireshark-dev wireshark-dev    # the Wireshark 4.0 plugin API
   tshark                                           # end-to-end tests and annotation
   libcmocka-dev                                    # unit tests
+  clang libclang-rt-14-dev                         # libFuzzer harnesses
+  valgrind                                         # memcheck of tshark with the plugin
   util-linux                                       # setpriv: tshark as an unprivileged user
   ca-certificates                                  # apt over https mirrors
 )

@@ -1,9 +1,14 @@
 #!/bin/bash
-# Builds everything from the tables and runs the whole test suite: cmocka unit tests, the
-# generator's rejection tests, tshark end-to-end tests, and the compile check against the
-# Wireshark 4.4 and 4.6 development packages. ctest prints the summary.
+# Builds everything from the tables and runs the whole test suite, in three builds, each with
+# its own ctest summary:
+#   build/        cmocka unit tests, the generator's rejection tests, tshark end-to-end tests,
+#                 valgrind memcheck of tshark with the plugin, and the compile check against the
+#                 Wireshark 4.4 and 4.6 development packages;
+#   build-asan/   the unit and end-to-end tests again with ASan+UBSan, and a bounded smoke of
+#                 mutated captures through tshark (scripts/fuzz.sh tshark);
+#   build-fuzz/   clang: the unit tests under its sanitizers and a libFuzzer smoke per harness.
 #
-#   scripts/test.sh [BUILD_DIR]          (default: build)
+#   scripts/test.sh [BUILD_DIR]          (default: build; the others are BUILD_DIR-asan, -fuzz)
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +18,17 @@ if ! { command -v cmake && command -v tshark && pkg-config --exists wireshark cm
   bash scripts/setup-deps.sh
 fi
 
+echo "== $build: unit, generator, end-to-end, valgrind, Wireshark 4.4/4.6 compile"
 cmake -S . -B "$build" -DCMSEDGE_TEST_NEWER_WIRESHARK=ON
 cmake --build "$build" -j"$(nproc)"
 ctest --test-dir "$build" --output-on-failure
+
+echo "== $build-asan: unit and end-to-end under ASan+UBSan, tshark fuzz smoke"
+cmake -S . -B "$build-asan" -DCMSEDGE_SANITIZE=address,undefined
+cmake --build "$build-asan" -j"$(nproc)"
+ctest --test-dir "$build-asan" --output-on-failure
+
+echo "== $build-fuzz: libFuzzer smoke of the core (clang)"
+CC=clang cmake -S . -B "$build-fuzz" -DCMSEDGE_FUZZ=ON -DCMSEDGE_BUILD_PLUGIN=OFF
+cmake --build "$build-fuzz" -j"$(nproc)"
+ctest --test-dir "$build-fuzz" --output-on-failure

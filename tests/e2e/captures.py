@@ -217,10 +217,11 @@ def main():
     ap.add_argument("--sample", metavar="FILE")
     ap.add_argument("--hosts", metavar="FILE", help="also write the cmsedge_hosts UAT file")
     args = ap.parse_args()
+    if args.out_dir:
+        os.makedirs(args.out_dir, exist_ok=True)
     if args.sample:
         sample().write(args.sample)
     if args.out_dir:
-        os.makedirs(args.out_dir, exist_ok=True)
         for name, build in CAPTURES.items():
             build().write(os.path.join(args.out_dir, name + ".pcap"))
     if args.hosts:
