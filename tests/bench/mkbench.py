@@ -77,6 +77,8 @@ def flow_templates(rng):
           (1, tcp_data(C, 25003, MS, 5061, tls)),
           (1, lambda: pg.udp(C, 5060, MS, 5060, pg.sip_request(
               "OPTIONS", "sip:cms", "sip:a@x", "sip:b@x", "c", 1, C, transport="UDP")))]
+    # every documented flow of the four tables, as the end-to-end tests build them
+    t += [(1, lambda data=fr.data: data) for fr in sc.documented().frames]
     # unrelated traffic
     t += [(4, lambda: pg.udp(sc.STRANGER_A, rng.randrange(1024, 65535), sc.STRANGER_B, 53,
                              pg.dns_query("example.org"))),
