@@ -113,8 +113,8 @@ bool cmsedge_port_range_parse(const char *text, struct cmsedge_port_range *r, ch
     while (ok && isspace((unsigned char)*p))
         p++;
     if (!ok || *p != '\0') {
-        snprintf(err, errlen, "'%s': not a port range (expected e.g. 24000-29999)",
-                 text ? text : "");
+        snprintf(err, errlen, "'%s': not a port range (expected e.g. %u-%u)", text ? text : "",
+                 CMSEDGE_DEFAULT_RELAY_LO, CMSEDGE_DEFAULT_RELAY_HI);
         return false;
     }
     if (hi < lo) {

@@ -138,7 +138,7 @@ const char *cmsedge_footnote_text(unsigned number);
 bool cmsedge_cell_contains(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
                            unsigned transport, uint16_t port, unsigned *zone, unsigned *footnote);
 /* The cell's ports under settings s, for messages: "24000-29999", "2776", ">=1024",
- * "7001-7002", "8443 (not 443)". */
+ * "7001-7002", "8443, not 443". */
 void cmsedge_cell_describe(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
                            char *buf, size_t len);
 /* Does the row apply to this deployment size? */
