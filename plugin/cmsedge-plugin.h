@@ -8,7 +8,10 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
+#include "cmsedge/checks.h"
 #include "cmsedge/classify.h"
+#include "cmsedge/facts.h"
+#include "cmsedge/infer.h"
 #include "cmsedge/hostmap.h"
 #include "cmsedge/settings.h"
 
@@ -26,6 +29,35 @@ const struct cmsedge_settings *cmsedge_settings(void);
 unsigned cmsedge_settings_generation(void);
 const struct cmsedge_hostmap *cmsedge_hosts(void);
 bool cmsedge_prefs_info_column(void);
+bool cmsedge_prefs_infer_roles(void);
+
+/* cmsedge-facts.c: TCP flags, ICMP errors and STUN types from the stock dissectors' fields. */
+void cmsedge_facts_init(dissector_handle_t postdissector);
+void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
+                             struct cmsedge_facts *facts);
+
+/* cmsedge-flows.c: role inference and per-flow checks over one capture file. Frames are
+ * observed on the first pass only; later passes read back what the first pass found, so
+ * every pass shows the same. */
+void cmsedge_flows_register(void);
+const struct cmsedge_inferred *cmsedge_flows_inferred(const struct cmsedge_addr *addr,
+                                                      uint32_t frame);
+/* Hosts whose role was inferred on this very frame (for the expert note), one at a time. */
+const struct cmsedge_inferred *cmsedge_flows_inferred_on(uint32_t frame, size_t *cursor);
+bool cmsedge_flows_private_e_known(uint32_t frame);
+void cmsedge_flows_frame(packet_info *pinfo, const struct cmsedge_flow *flow,
+                         const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
+                         struct cmsedge_check_report *report);
+
+/* cmsedge-audit.c: the edge audit (tshark -z cmsedge,audit) and its Statistics menu tree. */
+void cmsedge_audit_register(void);
+/* What the "cmsedge" tap carries for each annotated frame. */
+struct cmsedge_tap_record {
+    const struct cmsedge_flow *flow;
+    const struct cmsedge_verdict *verdict;
+    const struct cmsedge_check_report *checks;
+    const struct cmsedge_facts *facts;
+};
 
 /* cmsedge-ports.c: decoding on the documented ports (port tables and heuristics). */
 void cmsedge_ports_register(int proto);

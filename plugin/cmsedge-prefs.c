@@ -31,6 +31,7 @@ static unsigned pref_admin;
 static cmsedge_pref_bool pref_mra = FALSE;
 static const char *pref_version = "";
 static cmsedge_pref_bool pref_info_column = TRUE;
+static cmsedge_pref_bool pref_infer_roles = TRUE;
 
 /* ---- the cmsedge_hosts UAT: address or CIDR, role keyword, name ------------------------ */
 
@@ -183,6 +184,11 @@ const struct cmsedge_hostmap *cmsedge_hosts(void)
     return hosts;
 }
 
+bool cmsedge_prefs_infer_roles(void)
+{
+    return pref_infer_roles;
+}
+
 bool cmsedge_prefs_info_column(void)
 {
     return pref_info_column;
@@ -251,6 +257,11 @@ void cmsedge_prefs_register(module_t *module)
                                    "Append the purpose (and off-spec verdicts) to the Info "
                                    "column",
                                    &pref_info_column);
+    prefs_register_bool_preference(module, "infer_roles", "Infer host roles",
+                                   "Give hosts missing from the host roles table the role that "
+                                   "Expressway-specific flows show (two distinct flows must "
+                                   "agree); configured roles always win",
+                                   &pref_infer_roles);
 
     uat_t *uat = uat_new("cmsedge_hosts", sizeof(host_rec_t), "cmsedge_hosts", TRUE, &host_recs,
                          &n_host_recs, UAT_AFFECTS_DISSECTION, NULL, host_rec_copy,

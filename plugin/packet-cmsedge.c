@@ -46,14 +46,27 @@ static int hf_expected_rule = -1;
 static int hf_footnote = -1;
 static int hf_footnote_text = -1;
 static int hf_finding = -1;
+static int hf_translated = -1;
+static int hf_check = -1;
+static int hf_check_kind = -1;
+static int hf_check_rule = -1;
+static int hf_inferred = -1;
+static int hf_evidence_frame = -1;
 
 static gint ett_cmsedge = -1;
 static gint ett_match = -1;
 static gint ett_finding = -1;
+static gint ett_check = -1;
+static gint ett_inferred = -1;
 
 static expert_field ei_unmatched = EI_INIT;
 static expert_field ei_footnote_warning = EI_INIT;
 static expert_field ei_footnote_note = EI_INIT;
+static expert_field ei_translated = EI_INIT;
+static expert_field ei_blocked = EI_INIT;
+static expert_field ei_check_warning = EI_INIT;
+static expert_field ei_check_note = EI_INIT;
+static expert_field ei_inferred = EI_INIT;
 
 static int cmsedge_tap = -1;
 static dissector_handle_t cmsedge_handle;
@@ -125,17 +138,55 @@ static bool flow_from_pinfo(packet_info *pinfo, struct cmsedge_flow *f)
     return true;
 }
 
+/* A host's role: configured in cmsedge_hosts, else inferred from earlier frames. */
+struct host_role {
+    const struct cmsedge_host *configured;
+    const struct cmsedge_inferred *inferred;
+};
+
+static enum cmsedge_role lookup_role(const struct cmsedge_addr *addr, uint32_t frame,
+                                     struct host_role *hr)
+{
+    hr->configured = cmsedge_hostmap_lookup(cmsedge_hosts(), addr);
+    hr->inferred = NULL;
+    if (hr->configured)
+        return hr->configured->role;
+    hr->inferred = cmsedge_flows_inferred(addr, frame);
+    return hr->inferred ? hr->inferred->role : CMSEDGE_ROLE_NONE;
+}
+
+static void add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf,
+                         const char *when)
+{
+    char addr[64];
+    cmsedge_addr_format(&inf->addr, addr, sizeof addr);
+    proto_item *ti = proto_tree_add_string_format_value(
+        tree, hf_inferred, tvb, 0, 0, cmsedge_role_keyword(inf->role), "%s is %s%s, from %s", addr,
+        cmsedge_role_keyword(inf->role), when, inf->evidence);
+    proto_tree *it = proto_item_add_subtree(ti, ett_inferred);
+    proto_item_set_generated(ti);
+    for (unsigned k = 0; k < CMSEDGE_INFER_FLOWS; k++) {
+        proto_item *e = proto_tree_add_uint(it, hf_evidence_frame, tvb, 0, 0, inf->frames[k]);
+        proto_item_set_generated(e);
+    }
+}
+
 static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin,
-                     const struct cmsedge_host *host)
+                     const struct host_role *hr)
 {
     proto_item *ti;
+    const struct cmsedge_host *host = hr->configured;
     if (host && host->name[0]) {
         ti = proto_tree_add_string(tree, hf_name, tvb, 0, 0, host->name);
         proto_item_set_generated(ti);
     }
     ti = proto_tree_add_string(tree, hf_origin, tvb, 0, 0,
-                               origin_name(host ? host->origin : CMSEDGE_ORIGIN_NONE));
+                               origin_name(host           ? host->origin
+                                           : hr->inferred ? CMSEDGE_ORIGIN_INFERRED
+                                                          : CMSEDGE_ORIGIN_NONE));
     proto_item_set_generated(ti);
+    if (hr->inferred)
+        add_inferred(tree, tvb, hr->inferred, "");
 }
 
 static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m)
@@ -203,30 +254,113 @@ static void add_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                            "%s", fd->text);
 }
 
-static void add_info_column(packet_info *pinfo, const struct cmsedge_verdict *v)
+static void add_check(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                      const struct cmsedge_check_finding *fd)
+{
+    proto_item *ti = proto_tree_add_string(tree, hf_check, tvb, 0, 0, fd->text);
+    proto_tree *ct = proto_item_add_subtree(ti, ett_check);
+    proto_item *sub;
+    expert_field *ei;
+
+    proto_item_set_generated(ti);
+    sub = proto_tree_add_string(ct, hf_check_kind, tvb, 0, 0,
+                                cmsedge_check_keyword((enum cmsedge_check)fd->check));
+    proto_item_set_generated(sub);
+    if (fd->row) {
+        sub = proto_tree_add_string(ct, hf_check_rule, tvb, 0, 0, fd->row->id);
+        proto_item_set_generated(sub);
+    }
+    if (fd->check == CMSEDGE_CHECK_BLOCKED)
+        ei = &ei_blocked;
+    else
+        ei = fd->severity == CMSEDGE_WARNING ? &ei_check_warning : &ei_check_note;
+    expert_add_info_format(pinfo, ti, ei, "%s", fd->text);
+}
+
+static const char *first_warning(const struct cmsedge_verdict *v,
+                                 const struct cmsedge_check_report *checks)
+{
+    if (v->unmatched)
+        return v->reason;
+    for (size_t i = 0; i < checks->n; i++) {
+        if (checks->items[i].severity == CMSEDGE_WARNING)
+            return checks->items[i].text;
+    }
+    for (size_t i = 0; v->offspec && i < v->n_findings; i++) {
+        if (v->findings[i].severity == CMSEDGE_WARNING)
+            return v->findings[i].text;
+    }
+    return NULL;
+}
+
+static void add_info_column(packet_info *pinfo, const struct cmsedge_verdict *v,
+                            const struct cmsedge_check_report *checks)
 {
     char label[160];
+    const char *warning = first_warning(v, checks);
     if (v->n_matches) {
         cmsedge_match_label(&v->matches[0], label, sizeof label);
         col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", label);
     }
-    if (v->unmatched) {
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", v->reason);
-    } else if (v->offspec) {
-        for (size_t i = 0; i < v->n_findings; i++) {
-            if (v->findings[i].severity == CMSEDGE_WARNING) {
-                col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", v->findings[i].text);
-                break;
-            }
-        }
-    }
+    if (warning)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", warning);
+}
+
+/* An ICMP error quoting a packet of a documented flow: only what the checks found. */
+static int dissect_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
+                              struct cmsedge_flow *flow, const struct cmsedge_facts *facts)
+{
+    struct cmsedge_check_report checks;
+    struct host_role src, dst;
+    struct cmsedge_verdict *v = wmem_new(pinfo->pool, struct cmsedge_verdict);
+
+    /* pinfo keeps the ICMP packet's own addresses but the quoted packet's ports */
+    flow->src = facts->quoted_src;
+    flow->dst = facts->quoted_dst;
+    flow->src_role = lookup_role(&flow->src, pinfo->num, &src);
+    flow->dst_role = lookup_role(&flow->dst, pinfo->num, &dst);
+    flow->hint = CMSEDGE_HINT_NONE; /* the quote is cut short: its payload says nothing */
+    cmsedge_classify(cmsedge_settings(), flow, v);
+    cmsedge_flows_frame(pinfo, flow, v, facts, &checks);
+    if (checks.n == 0)
+        return 0;
+    if (cmsedge_prefs_info_column())
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", checks.items[0].text);
+    /* the audit counts the finding, not the frame as traffic of the quoted flow's rows */
+    struct cmsedge_tap_record *rec = wmem_new(pinfo->pool, struct cmsedge_tap_record);
+    struct cmsedge_check_report *kept = wmem_new(pinfo->pool, struct cmsedge_check_report);
+    *kept = checks;
+    v->n_matches = 0;
+    v->n_findings = 0;
+    v->unmatched = v->offspec = v->judged = false;
+    rec->flow = wmem_memdup(pinfo->pool, flow, sizeof *flow);
+    rec->verdict = v;
+    rec->checks = kept;
+    rec->facts = facts;
+    tap_queue_packet(cmsedge_tap, pinfo, rec);
+    proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+    proto_tree *ct = proto_item_add_subtree(ti, ett_cmsedge);
+    proto_item_set_generated(ti);
+    proto_item_append_text(ti, ": ICMP error about %s [off-spec]",
+                           checks.items[0].row ? checks.items[0].row->purpose
+                                               : "a documented flow");
+    proto_item *p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
+    proto_item_set_generated(p);
+    for (size_t i = 0; i < checks.n; i++)
+        add_check(ct, tvb, pinfo, &checks.items[i]);
+    return tvb_captured_length(tvb);
 }
 
 static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     struct cmsedge_flow flow;
+    struct cmsedge_facts *facts;
     struct cmsedge_verdict *v;
-    const struct cmsedge_host *src_host, *dst_host;
+    struct cmsedge_check_report *checks;
+    struct cmsedge_tap_record *rec;
+    struct host_role src_host, dst_host;
+    const struct cmsedge_inferred *new_role;
+    size_t cursor = 0;
     bool in_icmp;
     proto_item *ti;
     proto_tree *ct;
@@ -234,21 +368,34 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!flow_from_pinfo(pinfo, &flow))
         return 0;
     flow.hint = cmsedge_hint_from_layers(pinfo, proto_cmsedge, &in_icmp);
-    if (in_icmp)
-        return 0; /* the ports belong to the quoted packet, not to this frame */
-    src_host = cmsedge_hostmap_lookup(cmsedge_hosts(), &flow.src);
-    dst_host = cmsedge_hostmap_lookup(cmsedge_hosts(), &flow.dst);
-    flow.src_role = src_host ? src_host->role : CMSEDGE_ROLE_NONE;
-    flow.dst_role = dst_host ? dst_host->role : CMSEDGE_ROLE_NONE;
+    facts = wmem_new(pinfo->pool, struct cmsedge_facts);
+    cmsedge_facts_from_tree(tree, pinfo, in_icmp, facts);
+    if (in_icmp) /* the ports belong to the quoted packet, not to this frame */
+        return facts->icmp == CMSEDGE_ICMP_NONE ? 0
+                                                : dissect_icmp_error(tvb, pinfo, tree, &flow, facts);
+    flow.src_role = lookup_role(&flow.src, pinfo->num, &src_host);
+    flow.dst_role = lookup_role(&flow.dst, pinfo->num, &dst_host);
 
     v = wmem_new(pinfo->pool, struct cmsedge_verdict);
+    checks = wmem_new(pinfo->pool, struct cmsedge_check_report);
     cmsedge_classify(cmsedge_settings(), &flow, v);
-    if (v->n_matches == 0 && !v->judged)
+    cmsedge_flows_frame(pinfo, &flow, v, facts, checks);
+    new_role = cmsedge_flows_inferred_on(pinfo->num, &cursor);
+    if (v->n_matches == 0 && !v->judged && checks->n == 0 && !new_role)
         return 0; /* nothing the reference speaks of */
+    for (size_t i = 0; i < checks->n; i++) {
+        if (checks->items[i].severity == CMSEDGE_WARNING)
+            v->offspec = true;
+    }
 
     if (cmsedge_prefs_info_column())
-        add_info_column(pinfo, v);
-    tap_queue_packet(cmsedge_tap, pinfo, v);
+        add_info_column(pinfo, v, checks);
+    rec = wmem_new(pinfo->pool, struct cmsedge_tap_record);
+    rec->flow = wmem_memdup(pinfo->pool, &flow, sizeof flow);
+    rec->verdict = v;
+    rec->checks = checks;
+    rec->facts = facts;
+    tap_queue_packet(cmsedge_tap, pinfo, rec);
 
     ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
@@ -261,15 +408,15 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     for (size_t i = 0; i < v->n_matches; i++)
         add_match(ct, tvb, &v->matches[i]);
-    if (v->n_matches == 0) { /* judged but unmatched: the configured roles */
+    if (v->n_matches == 0) { /* judged but unmatched: the hosts' own roles */
         proto_item *r = proto_tree_add_string(ct, hf_src_role, tvb, 0, 0,
                                               cmsedge_role_keyword(flow.src_role));
         proto_item_set_generated(r);
         r = proto_tree_add_string(ct, hf_dst_role, tvb, 0, 0, cmsedge_role_keyword(flow.dst_role));
         proto_item_set_generated(r);
     }
-    add_host(ct, tvb, hf_src_host, hf_src_origin, src_host);
-    add_host(ct, tvb, hf_dst_host, hf_dst_origin, dst_host);
+    add_host(ct, tvb, hf_src_host, hf_src_origin, &src_host);
+    add_host(ct, tvb, hf_dst_host, hf_dst_origin, &dst_host);
     proto_item *p = proto_tree_add_string(
         ct, hf_payload, tvb, 0, 0,
         flow.hint == CMSEDGE_HINT_NONE    ? "none"
@@ -292,9 +439,24 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             proto_item *e = proto_tree_add_string(ct, hf_expected_rule, tvb, 0, 0, v->nearest->id);
             proto_item_set_generated(e);
         }
+        if (v->translated_source) {
+            proto_item *e = proto_tree_add_boolean(ct, hf_translated, tvb, 0, 0, TRUE);
+            proto_item_set_generated(e);
+            expert_add_info(pinfo, e, &ei_translated);
+        }
     }
     for (size_t i = 0; i < v->n_findings; i++)
         add_finding(ct, tvb, pinfo, &v->findings[i]);
+    for (size_t i = 0; i < checks->n; i++)
+        add_check(ct, tvb, pinfo, &checks->items[i]);
+    /* roles inferred on this frame: they apply from the next frame on */
+    for (; new_role; new_role = cmsedge_flows_inferred_on(pinfo->num, &cursor)) {
+        char addr[64];
+        cmsedge_addr_format(&new_role->addr, addr, sizeof addr);
+        add_inferred(ct, tvb, new_role, " from the next frame on");
+        expert_add_info_format(pinfo, ti, &ei_inferred, "Inferred role: %s is %s, from %s", addr,
+                               cmsedge_role_keyword(new_role->role), new_role->evidence);
+    }
     return tvb_captured_length(tvb);
 }
 
@@ -375,8 +537,31 @@ void proto_register_cmsedge(void)
         {&hf_finding,
          {"Footnote rule", "cmsedge.finding", FT_STRING, BASE_NONE, NULL, 0x0,
           "What a footnote of the reference says about this frame", HFILL}},
+        {&hf_translated,
+         {"Translated source port", "cmsedge.translated_source", FT_BOOLEAN, BASE_NONE, NULL,
+          0x0,
+          "Expressway-C to Expressway-E traffic from a source port Expressway-C does not use: "
+          "a translating firewall between them?",
+          HFILL}},
+        {&hf_check,
+         {"Flow check", "cmsedge.check", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What a per-flow check found (blocked, latching, TURN, idle relays, public TURN)",
+          HFILL}},
+        {&hf_check_kind,
+         {"Check", "cmsedge.check_kind", FT_STRING, BASE_NONE, NULL, 0x0,
+          "blocked, latching, turn, relays-idle or public-turn", HFILL}},
+        {&hf_check_rule,
+         {"Rule concerned", "cmsedge.check_rule", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Row of the reference the check concerns", HFILL}},
+        {&hf_inferred,
+         {"Inferred role", "cmsedge.inferred_role", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A host's role inferred from Expressway-specific flows, and the evidence", HFILL}},
+        {&hf_evidence_frame,
+         {"Evidence frame", "cmsedge.evidence_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "First frame of a flow the inference rests on", HFILL}},
     };
-    static gint *ett[] = {&ett_cmsedge, &ett_match, &ett_finding};
+
+    static gint *ett[] = {&ett_cmsedge, &ett_match, &ett_finding, &ett_check, &ett_inferred};
     static ei_register_info ei[] = {
         {&ei_unmatched,
          {"cmsedge.expert.unmatched", PI_PROTOCOL, PI_WARN,
@@ -387,7 +572,25 @@ void proto_register_cmsedge(void)
         {&ei_footnote_note,
          {"cmsedge.expert.footnote_note", PI_PROTOCOL, PI_NOTE,
           "A footnote of the port reference applies", EXPFILL}},
+        {&ei_translated,
+         {"cmsedge.expert.translated_source", PI_PROTOCOL, PI_WARN,
+          "Expressway-C to Expressway-E from a source port outside Expressway-C's range: a "
+          "translating firewall between them?",
+          EXPFILL}},
+        {&ei_blocked,
+         {"cmsedge.expert.blocked", PI_SEQUENCE, PI_WARN,
+          "A documented flow got no answer, a RST or an ICMP unreachable: blocked?", EXPFILL}},
+        {&ei_check_warning,
+         {"cmsedge.expert.flow_check", PI_SEQUENCE, PI_WARN,
+          "A flow breaks what the reference implies (latching, TURN, idle relays)", EXPFILL}},
+        {&ei_check_note,
+         {"cmsedge.expert.flow_note", PI_SEQUENCE, PI_NOTE,
+          "A flow the reference allows but discourages", EXPFILL}},
+        {&ei_inferred,
+         {"cmsedge.expert.inferred_role", PI_PROTOCOL, PI_NOTE,
+          "A host's role was inferred from Expressway-specific flows", EXPFILL}},
     };
+
 
     proto_cmsedge = proto_register_protocol("Cisco Meeting Server Edge", "CMSEDGE", "cmsedge");
     proto_register_field_array(proto_cmsedge, hf, array_length(hf));
@@ -400,11 +603,13 @@ void proto_register_cmsedge(void)
 
     cmsedge_handle = register_dissector("cmsedge", dissect_cmsedge, proto_cmsedge);
     cmsedge_tap = register_tap("cmsedge");
+    cmsedge_flows_register();
 }
 
 void proto_reg_handoff_cmsedge(void)
 {
     register_postdissector(cmsedge_handle);
+    cmsedge_facts_init(cmsedge_handle);
     cmsedge_hint_init();
     cmsedge_ports_handoff();
     cmsedge_prefs_apply();

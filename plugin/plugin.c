@@ -25,6 +25,7 @@ void plugin_register(void)
     plug.register_protoinfo = proto_register_cmsedge;
     plug.register_handoff = proto_reg_handoff_cmsedge;
     proto_register_plugin(&plug);
+    cmsedge_audit_register();
 }
 
 #ifdef WS_PLUGIN_DESC_DISSECTOR

@@ -29,6 +29,14 @@ bool cmsedge_addr_equal(const struct cmsedge_addr *a, const struct cmsedge_addr 
     return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof a->bytes) == 0;
 }
 
+unsigned cmsedge_addr_hash(const struct cmsedge_addr *a)
+{
+    unsigned h = a->family;
+    for (size_t i = 0; i < sizeof a->bytes; i++)
+        h = h * 31u + a->bytes[i];
+    return h;
+}
+
 void cmsedge_addr_format(const struct cmsedge_addr *a, char *buf, size_t len)
 {
     if (len == 0)

@@ -319,8 +319,15 @@ static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_
                  r->id, r->dst.label, want, o.dport);
     } else if (best.count == 1 && best.misses == MISS_SRC_PORT && !cell_is_wide(&r->src.ports)) {
         cmsedge_cell_describe(&r->src.ports, s, want, sizeof want);
-        say(v->reason, sizeof v->reason, "%s (%s): %s source ports are %s; seen %u",
-                 r->purpose, r->id, r->src.label, want, o.sport);
+        /* Expressway-C picks these source ports itself: another port on the way to the
+         * Expressway-E means something between them rewrote it */
+        v->translated_source = r->src.role == CMSEDGE_ROLE_EXPRESSWAY_C &&
+                               cmsedge_role_is_expressway_e((enum cmsedge_role)r->dst.role);
+        say(v->reason, sizeof v->reason, "%s (%s): %s source ports are %s; seen %u%s",
+                 r->purpose, r->id, r->src.label, want, o.sport,
+                 v->translated_source ? " (a translating firewall between Expressway-C and "
+                                        "Expressway-E?)"
+                                      : "");
     } else if (best.count == 1 && best.misses == MISS_TRANSPORT) {
         say(v->reason, sizeof v->reason, "%s (%s) is %s; seen %s", r->purpose, r->id,
                  r->protocol, transport_name(f->transport));
@@ -366,6 +373,7 @@ void cmsedge_classify(const struct cmsedge_settings *s, const struct cmsedge_flo
     v->n_findings = 0;
     v->nearest = NULL;
     v->nearest_reverse = false;
+    v->translated_source = false;
     v->reason[0] = '\0';
     v->checks = 0;
     v->judged = cmsedge_role_is_edge(flow->src_role) || cmsedge_role_is_edge(flow->dst_role);

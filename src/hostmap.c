@@ -19,11 +19,7 @@ struct cmsedge_hostmap {
 
 static guint addr_hash(gconstpointer key)
 {
-    const struct cmsedge_addr *a = key;
-    guint h = a->family;
-    for (size_t i = 0; i < sizeof a->bytes; i++)
-        h = h * 31u + a->bytes[i];
-    return h;
+    return cmsedge_addr_hash(key);
 }
 
 static gboolean addr_equal(gconstpointer a, gconstpointer b)
@@ -138,4 +134,20 @@ const struct cmsedge_host *cmsedge_hostmap_lookup(const struct cmsedge_hostmap *
             return h;
     }
     return NULL;
+}
+
+bool cmsedge_hostmap_has_role(const struct cmsedge_hostmap *map, enum cmsedge_role role)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, map->exact);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        if (((const struct cmsedge_host *)value)->role == role)
+            return true;
+    }
+    for (guint i = 0; i < map->prefixes->len; i++) {
+        if (((const struct cmsedge_host *)g_ptr_array_index(map->prefixes, i))->role == role)
+            return true;
+    }
+    return false;
 }

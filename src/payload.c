@@ -134,3 +134,32 @@ bool cmsedge_looks_like_ssh(const uint8_t *head, size_t head_len)
 {
     return head_len >= 4 && memcmp(head, "SSH-", 4) == 0;
 }
+
+/* RFC 5389 section 6 header, section 15 attributes; RFC 5766 XOR-RELAYED-ADDRESS. */
+#define STUN_ATTR_ERROR_CODE 0x0009u
+#define STUN_ATTR_XOR_RELAYED_ADDRESS 0x0016u
+
+bool cmsedge_parse_stun(const uint8_t *msg, size_t len, struct cmsedge_stun_info *info)
+{
+    memset(info, 0, sizeof *info);
+    if (len < STUN_HEADER_LEN || (msg[0] & 0xc0) != 0 || be32(msg + 4) != STUN_MAGIC_COOKIE)
+        return false;
+    info->type = be16(msg);
+    size_t end = STUN_HEADER_LEN + (size_t)be16(msg + 2);
+    if (end > len)
+        end = len;
+    for (size_t off = STUN_HEADER_LEN; off + 4 <= end;) {
+        uint16_t type = be16(msg + off), alen = be16(msg + off + 2);
+        size_t value = off + 4;
+        if (value + alen > end)
+            break;
+        if (type == STUN_ATTR_ERROR_CODE && alen >= 4)
+            info->error = (uint16_t)((msg[value + 2] & 0x07) * 100 + msg[value + 3]);
+        else if (type == STUN_ATTR_XOR_RELAYED_ADDRESS && alen >= 4) {
+            info->has_relayed = true;
+            info->relayed_port = be16(msg + value + 2) ^ (uint16_t)(STUN_MAGIC_COOKIE >> 16);
+        }
+        off = value + ((alen + 3u) & ~3u); /* attributes are padded to 4 bytes */
+    }
+    return true;
+}

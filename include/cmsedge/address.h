@@ -22,6 +22,8 @@ struct cmsedge_prefix {
 void cmsedge_addr_from_ipv4(struct cmsedge_addr *a, const uint8_t bytes[4]);
 void cmsedge_addr_from_ipv6(struct cmsedge_addr *a, const uint8_t bytes[16]);
 bool cmsedge_addr_equal(const struct cmsedge_addr *a, const struct cmsedge_addr *b);
+/* A hash of the address, for hash tables keyed by address. */
+unsigned cmsedge_addr_hash(const struct cmsedge_addr *a);
 /* Writes the textual form ("192.0.2.1", "2001:db8::1") into buf. */
 void cmsedge_addr_format(const struct cmsedge_addr *a, char *buf, size_t len);
 

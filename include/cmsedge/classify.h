@@ -64,6 +64,8 @@ struct cmsedge_verdict {
     const struct cmsedge_row *nearest; /* when unmatched: the closest documented row, or NULL */
     bool nearest_reverse;
     char reason[256]; /* when unmatched: expected vs seen */
+    bool translated_source; /* unmatched only by the source port of an Expressway-C to
+                               Expressway-E row: a translating firewall between them? */
     size_t n_findings;
     struct cmsedge_finding findings[CMSEDGE_MAX_FINDINGS];
     unsigned checks; /* CMSEDGE_CHECK_* the flow tracker should run */

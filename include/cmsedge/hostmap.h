@@ -39,4 +39,7 @@ bool cmsedge_hostmap_add(struct cmsedge_hostmap *map, const struct cmsedge_prefi
 const struct cmsedge_host *cmsedge_hostmap_lookup(const struct cmsedge_hostmap *map,
                                                   const struct cmsedge_addr *addr);
 
+/* Does any entry carry this role? */
+bool cmsedge_hostmap_has_role(const struct cmsedge_hostmap *map, enum cmsedge_role role);
+
 #endif

@@ -40,4 +40,15 @@ bool cmsedge_looks_like_tls(const uint8_t *head, size_t head_len);
 bool cmsedge_looks_like_sip(const uint8_t *head, size_t head_len);
 bool cmsedge_looks_like_ssh(const uint8_t *head, size_t head_len);
 
+/* What a STUN/TURN message says that the per-flow checks need: its type, the ERROR-CODE
+ * (class * 100 + number) and the XOR-RELAYED-ADDRESS port, decoded. msg starts at the STUN
+ * header; len is what is available. Attributes that run past len are ignored. */
+struct cmsedge_stun_info {
+    uint16_t type;
+    uint16_t error;      /* 0 if none */
+    bool has_relayed;
+    uint16_t relayed_port;
+};
+bool cmsedge_parse_stun(const uint8_t *msg, size_t len, struct cmsedge_stun_info *info);
+
 #endif

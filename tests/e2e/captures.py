@@ -123,7 +123,8 @@ def documented():
     cap.add(pg.udp(EXP_C, 36003, E_PRIV, 2777, pg.rtcp_sender_report(0x3000)))  # T2-07
     cap.add(pg.udp(ENDPOINT, 40004, E_PUB, 36010, pg.rtp(seq=1, ts=0, ssrc=0x3100)))  # T2-08
     cap.add(pg.udp(ENDPOINT, 40005, E_PUB, 36011, pg.rtcp_sender_report(0x3100)))     # T2-09
-    cap.add(pg.udp(E_PUB, 36012, ENDPOINT, 40006, pg.rtp(seq=1, ts=0, ssrc=0x3200)))  # T2-10
+    cap.add(pg.udp(E_PUB, 36010, ENDPOINT, 40004, pg.rtp(seq=1, ts=0, ssrc=0x3200)))  # T2-10,
+    # latched: Expressway-E answers at the address and port the endpoint's media came from
     cap.add(pg.udp(GUEST, 40007, E_PUB, 3478, pg.stun_binding_request()))        # T2-11 & co
     cap.add(pg.udp(CMS, 40008, E_PRIV, 3478, pg.stun_allocate_request()))        # T2-12
     cap.add(pg.udp(E_PUB, 24010, GUEST, 40009, pg.rtp(seq=1, ts=0, ssrc=0x3300)))  # T2-13
@@ -194,7 +195,109 @@ def large():
     return cap
 
 
+def flowchecks():
+    """Flows that each trip one per-flow check (and nothing else)."""
+    cap = pg.Capture()
+    # fn 6: media through the TURN port before any relay port carried anything
+    cap.add(pg.udp(CMS, 40100, E_PRIV, 3478,
+                   pg.channel_data(0x4001, pg.rtp(seq=1, ts=160, ssrc=0x8000))))
+    # a Meeting Server sending TURN to the public address although the private one is known
+    cap.add(pg.udp(CMS, 40101, E_PUB, 3478, pg.stun_allocate_request()))
+    # Assent latching: media to an endpoint before any came from it ...
+    cap.add(pg.udp(E_PUB, 36030, ENDPOINT, 40030, pg.rtp(seq=1, ts=0, ssrc=0x8100)))
+    # ... and to another port than the one the endpoint's media came from
+    cap.add(pg.udp(ENDPOINT, 40032, E_PUB, 36034, pg.rtp(seq=1, ts=0, ssrc=0x8200)))
+    cap.add(pg.udp(E_PUB, 36034, ENDPOINT, 40033, pg.rtp(seq=1, ts=0, ssrc=0x8300)))
+    # a SIP TLS connection from an endpoint that nobody answers
+    s = pg.TcpSession(cap, ENDPOINT, 40040, E_PUB, 5061)
+    cap.add(pg.tcp(ENDPOINT, 40040, E_PUB, 5061, flags="S", seq=1000))
+    s.cseq = 1001
+    s.syn_retransmit(2)
+    # the SSH tunnel refused
+    s = pg.TcpSession(cap, EXP_C, 30010, E_PRIV, 2222)
+    cap.add(pg.tcp(EXP_C, 30010, E_PRIV, 2222, flags="S", seq=1000))
+    s.cseq = 1001
+    s.rst()
+    # Meeting Server media to a relay port that is closed
+    media = pg.udp(CMS, 50010, E_PRIV, 24030, pg.rtp(seq=1, ts=0, ssrc=0x8400))
+    cap.add(media)
+    cap.add(pg.icmp_unreachable(E_PRIV, CMS, media))
+    # a relay handed out from outside the relay range
+    cap.add(pg.udp(GUEST, 40050, E_PUB, 3478, pg.stun_allocate_request()))
+    cap.add(pg.udp(E_PUB, 3478, GUEST, 40050,
+                   pg.stun_allocate_success(E_PUB, 30000, GUEST, 40050)))
+    # credentials refused again and again
+    for _ in range(3):
+        cap.add(pg.udp(GUEST, 40051, E_PUB, 3478, pg.stun_allocate_request(username="guest")))
+        cap.add(pg.udp(E_PUB, 3478, GUEST, 40051, pg.stun_allocate_error(401)))
+    return cap
+
+
+# Inference: the same deployment, read with no roles configured. INFER_TRUTH is what each host
+# is; the test compares what cmsedge infers with it.
+INFER_TRUTH = {
+    E_PUB: "expressway-e-public",
+    E_PRIV: "expressway-e-private",
+    EXP_C: "expressway-c",
+    CMS: "meeting-server",
+}
+
+
+def inference():
+    """Expressway-specific flows of an edge nobody described, then traffic to label."""
+    cap = pg.Capture()
+    tls_session(cap, EXP_C, 25001, E_PRIV, 7001)                  # traversal zone (C, E)
+    s = pg.TcpSession(cap, EXP_C, 30001, E_PRIV, 2222)            # SSH tunnel (C, E private)
+    s.handshake()
+    s.send(pg.ssh_banner())
+    s.reply(pg.ssh_banner())
+    rtp_pair(cap, EXP_C, 36002, E_PRIV, 2776, 0x3000)             # Assent media (C, E)
+    tls_session(cap, EXP_C, 30002, CMS, 443)                      # Webbridge (C, MS)
+    rtp_pair(cap, CMS, 50000, E_PRIV, 24014, 0x3400)              # MS media to relays
+    rtp_pair(cap, CMS, 50002, E_PRIV, 24016, 0x3500)
+    for i, guest_port in enumerate((50001, 50003)):               # relays from the range
+        cap.add(pg.udp(GUEST, guest_port, E_PUB, 3478, pg.stun_allocate_request()))
+        cap.add(pg.udp(E_PUB, 3478, GUEST, guest_port,
+                       pg.stun_allocate_success(E_PUB, 24100 + 2 * i, GUEST, guest_port)))
+    # now labelled with the inferred roles
+    sip_session(cap, EXP_C, 25002, E_PRIV, 7001)
+    tls_session(cap, GUEST, 50004, E_PUB, 443, sni="join.example.com")
+    cap.add(pg.udp(CMS, 40001, E_PRIV, 3478, pg.stun_binding_request()))
+    cap.add(pg.udp(CMS, 40000, E_PUB, 23000, pg.rtp(seq=1, ts=0, ssrc=0x4000)))  # off-spec
+    return cap
+
+
+def not_cisco():
+    """Other real-time deployments: a generic TURN server, Teams-like and Webex-like media, a
+    SIP trunk. None of it may make an Expressway or an off-spec warning."""
+    turn, client, peer, pbx, carrier = ("198.51.100.60", "198.51.100.61", "198.51.100.62",
+                                        "198.51.100.63", "198.51.100.64")
+    cap = pg.Capture()
+    for i, port in enumerate((40060, 40061, 40062)):              # coturn, default relays
+        cap.add(pg.udp(client, port, turn, 3478, pg.stun_allocate_request()))
+        cap.add(pg.udp(turn, 3478, client, port,
+                       pg.stun_allocate_success(turn, 49160 + 2 * i, client, port)))
+        rtp_pair(cap, peer, 40070 + i, turn, 49160 + 2 * i, 0x9000 + i)
+    for i in range(3):                                            # Teams-like: 50000+ -> 3478
+        cap.add(pg.udp(client, 50010 + i, turn, 3479 + i, pg.stun_allocate_request()))
+        cap.add(pg.udp(turn, 3479 + i, client, 50010 + i,
+                       pg.stun_allocate_success(turn, 52000 + 2 * i, client, 50010 + i)))
+    rtp_pair(cap, client, 50020, peer, 9000, 0x9100)              # Webex-like media
+    rtp_pair(cap, client, 50022, peer, 5004, 0x9200)
+    for i in range(2):                                            # a SIP trunk
+        cap.add(pg.udp(pbx, 5060, carrier, 5060,
+                       pg.sip_request("OPTIONS", f"sip:{carrier}", "sip:pbx@example.com",
+                                      "sip:carrier@example.com", f"cid-trunk{i}", 1, pbx,
+                                      transport="UDP")))
+        tls_session(cap, pbx, 45000 + i, carrier, 5061)
+        rtp_pair(cap, pbx, 36000 + 2 * i, carrier, 36100 + 2 * i, 0x9300 + i)
+    return cap
+
+
 CAPTURES = {
+    "flowchecks": flowchecks,
+    "inference": inference,
+    "not-cisco": not_cisco,
     "documented": documented,
     "offspec": offspec,
     "unrelated": unrelated,

@@ -80,6 +80,16 @@ def udp(src, sport, dst, dport, payload=b""):
     return prefix + seg[:6] + struct.pack("!H", csum) + seg[8:]
 
 
+def icmp_unreachable(src, dst, quoted, code=3):
+    """An ICMP (IPv4) destination unreachable from src to dst quoting the frame `quoted` (its IP
+    header and first 8 bytes of payload, RFC 792); code 3 is port unreachable."""
+    ip_and_8 = quoted[14:14 + 20 + 8]
+    msg = struct.pack("!BBHI", 3, code, 0, 0) + ip_and_8
+    msg = msg[:2] + struct.pack("!H", _checksum(msg)) + msg[4:]
+    prefix, _ = _ip(src, dst, 1, msg)
+    return prefix + msg
+
+
 TCP_FLAGS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10}
 
 

@@ -28,5 +28,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cmsedge_looks_like_sip(head, head_len);
     cmsedge_looks_like_ssh(head, head_len);
     free(head);
+
+    /* STUN attribute walk: a heap copy of the whole input, so over-reads are caught */
+    uint8_t *msg = malloc(size ? size : 1);
+    struct cmsedge_stun_info info;
+    if (!msg)
+        return 0;
+    memcpy(msg, data, size);
+    if (cmsedge_parse_stun(msg, size, &info) && info.error > 7 * 100 + 255)
+        abort(); /* the error class is 3 bits, the number one byte */
+    free(msg);
     return 0;
 }

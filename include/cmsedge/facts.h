@@ -1,0 +1,50 @@
+/* cmsedge: what the stock dissectors found in a frame beyond its addresses and ports.
+ *
+ * The inputs of role inference and of the per-flow checks: TCP flags, ICMP errors, STUN/TURN
+ * message types. The Wireshark glue fills this from the fields the stock dissectors add; tests
+ * fill it by hand.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#ifndef CMSEDGE_FACTS_H
+#define CMSEDGE_FACTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmsedge/address.h"
+
+/* TCP header flag bits (RFC 9293). */
+#define CMSEDGE_TCP_FIN 0x01u
+#define CMSEDGE_TCP_SYN 0x02u
+#define CMSEDGE_TCP_RST 0x04u
+#define CMSEDGE_TCP_ACK 0x10u
+
+/* An ICMP or ICMPv6 error about a packet the frame quotes. */
+enum cmsedge_icmp {
+    CMSEDGE_ICMP_NONE = 0,
+    CMSEDGE_ICMP_PORT_UNREACHABLE,
+    CMSEDGE_ICMP_HOST_UNREACHABLE, /* host or network unreachable */
+    CMSEDGE_ICMP_ADMIN_PROHIBITED, /* communication administratively prohibited */
+};
+
+/* STUN message types (RFC 5389 method and class bits, RFC 5766 Allocate). */
+#define CMSEDGE_STUN_ALLOCATE_REQUEST 0x0003u
+#define CMSEDGE_STUN_ALLOCATE_SUCCESS 0x0103u
+#define CMSEDGE_STUN_ALLOCATE_ERROR   0x0113u
+
+struct cmsedge_facts {
+    uint32_t frame;          /* frame number, from 1 */
+    double time;             /* seconds since the first frame */
+    uint32_t length;         /* frame length in bytes */
+    uint8_t tcp_flags;       /* CMSEDGE_TCP_* of a TCP frame */
+    bool tcp_retransmission; /* the TCP analysis marks the segment as a retransmission */
+    uint8_t icmp;            /* enum cmsedge_icmp; the flow is then the quoted packet's */
+    struct cmsedge_addr quoted_src, quoted_dst; /* with icmp: the quoted packet's addresses */
+    uint16_t stun_type;                         /* STUN message type, 0 for none */
+    uint16_t stun_error;                        /* STUN ERROR-CODE (e.g. 401), 0 for none */
+    bool has_relayed;                           /* an XOR-RELAYED-ADDRESS attribute is present */
+    uint16_t relayed_port;                      /* its port */
+};
+
+#endif

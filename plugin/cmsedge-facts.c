@@ -1,0 +1,159 @@
+/* cmsedge-facts.c
+ * What the stock dissectors found in a frame beyond its addresses and ports: TCP flags and
+ * retransmissions, ICMP errors, STUN message types. The postdissector asks Wireshark to keep
+ * these fields in the tree (set_postdissector_wanted_hfids) and reads them back here; the
+ * STUN attributes are walked by the core (cmsedge_parse_stun) over the bytes the STUN field
+ * points at.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge-plugin.h"
+
+#include <epan/proto.h>
+
+#include "cmsedge/payload.h"
+
+static int hf_tcp_flags = -1;
+static int hf_tcp_retransmission = -1;
+static int hf_icmp_type = -1;
+static int hf_icmp_code = -1;
+static int hf_icmpv6_type = -1;
+static int hf_icmpv6_code = -1;
+static int hf_stun_type = -1;
+
+/* ICMP (RFC 792, RFC 1812) and ICMPv6 (RFC 4443) destination unreachable. */
+#define ICMP_UNREACHABLE   3
+#define ICMPV6_UNREACHABLE 1
+/* The quoted IP header follows the 8-byte ICMP/ICMPv6 header (RFC 792, RFC 4443). */
+#define ICMP_HEADER 8
+
+/* The addresses of the IP header an ICMP error quotes, read from the ICMP message's bytes. */
+static bool quoted_addresses(const field_info *type, bool v6, struct cmsedge_facts *f)
+{
+    tvbuff_t *tvb = type->ds_tvb;
+    int ip = type->start + ICMP_HEADER;
+    if (!v6) {
+        uint8_t src[4], dst[4];
+        if (!tvb_bytes_exist(tvb, ip, 20) || (tvb_get_guint8(tvb, ip) >> 4) != 4)
+            return false;
+        tvb_memcpy(tvb, src, ip + 12, 4);
+        tvb_memcpy(tvb, dst, ip + 16, 4);
+        cmsedge_addr_from_ipv4(&f->quoted_src, src);
+        cmsedge_addr_from_ipv4(&f->quoted_dst, dst);
+    } else {
+        uint8_t src[16], dst[16];
+        if (!tvb_bytes_exist(tvb, ip, 40) || (tvb_get_guint8(tvb, ip) >> 4) != 6)
+            return false;
+        tvb_memcpy(tvb, src, ip + 8, 16);
+        tvb_memcpy(tvb, dst, ip + 24, 16);
+        cmsedge_addr_from_ipv6(&f->quoted_src, src);
+        cmsedge_addr_from_ipv6(&f->quoted_dst, dst);
+    }
+    return true;
+}
+
+/* Longest STUN message walked for attributes: a datagram never carries more. */
+#define STUN_MAX 65535
+
+void cmsedge_facts_init(dissector_handle_t postdissector)
+{
+    static const char *const names[] = {"tcp.flags",   "tcp.analysis.retransmission",
+                                        "icmp.type",   "icmp.code",
+                                        "icmpv6.type", "icmpv6.code",
+                                        "stun.type"};
+    int *const order[] = {&hf_tcp_flags,   &hf_tcp_retransmission, &hf_icmp_type, &hf_icmp_code,
+                          &hf_icmpv6_type, &hf_icmpv6_code,        &hf_stun_type};
+    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+        *order[i] = proto_registrar_get_id_byname(names[i]);
+        if (*order[i] > 0)
+            g_array_append_val(wanted, *order[i]);
+    }
+    set_postdissector_wanted_hfids(postdissector, wanted);
+}
+
+/* The last (innermost) or first (outermost) occurrence of a field. */
+static field_info *field(proto_tree *tree, int hf, bool innermost)
+{
+    GPtrArray *all;
+    if (hf <= 0 || !tree)
+        return NULL;
+    all = proto_get_finfo_ptr_array(tree, hf);
+    if (!all || all->len == 0)
+        return NULL;
+    return g_ptr_array_index(all, innermost ? all->len - 1 : 0);
+}
+
+/* A field's value read back from the bytes it covers (bounds-checked). */
+static unsigned field_uint(const field_info *fi, unsigned mask)
+{
+    if (!fi || !fi->ds_tvb || fi->length < 1 || fi->length > 2 ||
+        !tvb_bytes_exist(fi->ds_tvb, fi->start, fi->length))
+        return 0;
+    unsigned v = fi->length == 1 ? tvb_get_guint8(fi->ds_tvb, fi->start)
+                                 : tvb_get_ntohs(fi->ds_tvb, fi->start);
+    return v & mask;
+}
+
+static uint8_t icmp_kind(unsigned type, unsigned code, bool v6)
+{
+    if (!v6 && type == ICMP_UNREACHABLE) {
+        if (code == 3)
+            return CMSEDGE_ICMP_PORT_UNREACHABLE;
+        if (code == 0 || code == 1)
+            return CMSEDGE_ICMP_HOST_UNREACHABLE;
+        if (code == 9 || code == 10 || code == 13)
+            return CMSEDGE_ICMP_ADMIN_PROHIBITED;
+    } else if (v6 && type == ICMPV6_UNREACHABLE) {
+        if (code == 4)
+            return CMSEDGE_ICMP_PORT_UNREACHABLE;
+        if (code == 0 || code == 3)
+            return CMSEDGE_ICMP_HOST_UNREACHABLE;
+        if (code == 1)
+            return CMSEDGE_ICMP_ADMIN_PROHIBITED;
+    }
+    return CMSEDGE_ICMP_NONE;
+}
+
+void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
+                             struct cmsedge_facts *f)
+{
+    field_info *fi;
+
+    memset(f, 0, sizeof *f);
+    f->frame = pinfo->num;
+    f->time = (double)pinfo->rel_ts.secs + pinfo->rel_ts.nsecs / 1e9;
+    f->length = pinfo->fd->pkt_len;
+    if (!tree)
+        return;
+    if (in_icmp) {
+        /* the outermost ICMP header is the error; anything inside is quoted */
+        bool v6 = false;
+        if ((fi = field(tree, hf_icmp_type, false)) != NULL)
+            f->icmp = icmp_kind(field_uint(fi, 0xff),
+                                field_uint(field(tree, hf_icmp_code, false), 0xff), false);
+        else if ((fi = field(tree, hf_icmpv6_type, false)) != NULL)
+            f->icmp = icmp_kind(field_uint(fi, 0xff),
+                                field_uint(field(tree, hf_icmpv6_code, false), 0xff), v6 = true);
+        if (f->icmp != CMSEDGE_ICMP_NONE && (!fi->ds_tvb || !quoted_addresses(fi, v6, f)))
+            f->icmp = CMSEDGE_ICMP_NONE; /* cannot tell whom it is about */
+        return;
+    }
+    if (pinfo->ptype == PT_TCP && (fi = field(tree, hf_tcp_flags, true)) != NULL) {
+        f->tcp_flags = (uint8_t)field_uint(fi, 0xff);
+        f->tcp_retransmission = field(tree, hf_tcp_retransmission, true) != NULL;
+    }
+    if ((fi = field(tree, hf_stun_type, true)) != NULL && fi->ds_tvb) {
+        int avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);
+        if (avail > 0) {
+            struct cmsedge_stun_info info;
+            int len = avail < STUN_MAX ? avail : STUN_MAX;
+            if (cmsedge_parse_stun(tvb_get_ptr(fi->ds_tvb, fi->start, len), (size_t)len, &info)) {
+                f->stun_type = info.type;
+                f->stun_error = info.error;
+                f->has_relayed = info.has_relayed;
+                f->relayed_port = info.relayed_port;
+            }
+        }
+    }
+}
