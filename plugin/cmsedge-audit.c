@@ -20,6 +20,7 @@
 #include <epan/tap.h>
 
 #include "cmsedge/audit.h"
+#include "compat.h"
 
 #define AUDIT_CLI "cmsedge,audit"
 
@@ -47,7 +48,7 @@ static void audit_draw(void *tapdata)
 {
     struct audit_listener *l = tapdata;
     GString *out = g_string_new(NULL);
-    cmsedge_audit_write(l->audit, cmsedge_settings(), l->format, out);
+    cmsedge_audit_write(l->audit, cmsedge_settings(), cmsedge_flows_infer(), l->format, out);
     fputs(out->str, stdout);
     g_string_free(out, TRUE);
 }
@@ -60,7 +61,7 @@ static void audit_finish(void *tapdata)
 }
 
 /* "cmsedge,audit", then optionally ",text", ",csv" or ",json", then optionally ",FILTER". */
-static void audit_init(const char *opt_arg, void *userdata _U_)
+static cmsedge_stat_init_ret audit_init(const char *opt_arg, void *userdata _U_)
 {
     struct audit_listener *l = g_new0(struct audit_listener, 1);
     const char *rest = opt_arg + strlen(AUDIT_CLI);
@@ -78,7 +79,8 @@ static void audit_init(const char *opt_arg, void *userdata _U_)
     } else if (*rest) {
         fprintf(stderr, "tshark: invalid \"-z %s\": expected -z %s[,text|csv|json][,filter]\n",
                 opt_arg, AUDIT_CLI);
-        exit(1);
+        g_free(l);
+        CMSEDGE_STAT_INIT_FAIL();
     }
     l->audit = cmsedge_audit_new();
     err =
@@ -89,8 +91,9 @@ static void audit_init(const char *opt_arg, void *userdata _U_)
         g_string_free(err, TRUE);
         cmsedge_audit_free(l->audit);
         g_free(l);
-        exit(1);
+        CMSEDGE_STAT_INIT_FAIL();
     }
+    CMSEDGE_STAT_INIT_OK();
 }
 
 static stat_tap_ui audit_ui = {

@@ -27,6 +27,13 @@ static int hf_stun_type = -1;
 /* The quoted IP header follows the 8-byte ICMP/ICMPv6 header (RFC 792, RFC 4443). */
 #define ICMP_HEADER 8
 
+static unsigned ip_version(tvbuff_t *tvb, int offset)
+{
+    uint8_t first;
+    tvb_memcpy(tvb, &first, offset, 1);
+    return first >> 4u;
+}
+
 /* The addresses of the IP header an ICMP error quotes, read from the ICMP message's bytes. */
 static bool quoted_addresses(const field_info *type, bool v6, struct cmsedge_facts *f)
 {
@@ -34,7 +41,7 @@ static bool quoted_addresses(const field_info *type, bool v6, struct cmsedge_fac
     int ip = type->start + ICMP_HEADER;
     if (!v6) {
         uint8_t src[4], dst[4];
-        if (!tvb_bytes_exist(tvb, ip, 20) || (tvb_get_guint8(tvb, ip) >> 4) != 4)
+        if (!tvb_bytes_exist(tvb, ip, 20) || ip_version(tvb, ip) != 4)
             return false;
         tvb_memcpy(tvb, src, ip + 12, 4);
         tvb_memcpy(tvb, dst, ip + 16, 4);
@@ -42,7 +49,7 @@ static bool quoted_addresses(const field_info *type, bool v6, struct cmsedge_fac
         cmsedge_addr_from_ipv4(&f->quoted_dst, dst);
     } else {
         uint8_t src[16], dst[16];
-        if (!tvb_bytes_exist(tvb, ip, 40) || (tvb_get_guint8(tvb, ip) >> 4) != 6)
+        if (!tvb_bytes_exist(tvb, ip, 40) || ip_version(tvb, ip) != 6)
             return false;
         tvb_memcpy(tvb, src, ip + 8, 16);
         tvb_memcpy(tvb, dst, ip + 24, 16);
@@ -90,8 +97,9 @@ static unsigned field_uint(const field_info *fi, unsigned mask)
     if (!fi || !fi->ds_tvb || fi->length < 1 || fi->length > 2 ||
         !tvb_bytes_exist(fi->ds_tvb, fi->start, fi->length))
         return 0;
-    unsigned v = fi->length == 1 ? tvb_get_guint8(fi->ds_tvb, fi->start)
-                                 : tvb_get_ntohs(fi->ds_tvb, fi->start);
+    uint8_t bytes[2] = {0, 0};
+    tvb_memcpy(fi->ds_tvb, bytes, fi->start, (size_t)fi->length);
+    unsigned v = fi->length == 1 ? bytes[0] : (unsigned)(bytes[0] << 8 | bytes[1]);
     return v & mask;
 }
 

@@ -59,6 +59,11 @@ const struct cmsedge_inferred *cmsedge_flows_inferred_on(uint32_t frame, size_t 
     return NULL;
 }
 
+const struct cmsedge_infer *cmsedge_flows_infer(void)
+{
+    return cmsedge_prefs_infer_roles() ? infer : NULL;
+}
+
 bool cmsedge_flows_private_e_known(uint32_t frame)
 {
     if (cmsedge_hostmap_has_role(cmsedge_hosts(), CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE))

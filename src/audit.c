@@ -126,11 +126,14 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
                        const struct cmsedge_facts *facts)
 {
     struct flow_key k;
+    bool offspec = v->offspec;
 
+    for (size_t i = 0; checks && i < checks->n; i++)
+        offspec = offspec || checks->items[i].severity == CMSEDGE_WARNING;
     a->frames++;
     if (v->judged)
         a->judged++;
-    if (v->offspec)
+    if (offspec)
         a->offspec++;
     for (size_t i = 0; i < v->n_matches; i++) {
         const struct cmsedge_match *m = &v->matches[i];
@@ -139,7 +142,7 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
         st->src_role = m->reverse ? m->dst_role : m->src_role;
         st->dst_role = m->reverse ? m->src_role : m->dst_role;
     }
-    if (v->offspec) {
+    if (offspec) {
         fill_key(&k, flow, seen_reversed(a, flow), UINT16_MAX);
         struct flow_stats *st = count(a, &k, facts);
         if (!st->reason[0]) {
@@ -217,7 +220,7 @@ static GPtrArray *sorted_flows(const struct cmsedge_audit *a)
 }
 
 static void write_text(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                       GPtrArray *flows, GString *out)
+                       const struct cmsedge_infer *infer, GPtrArray *flows, GString *out)
 {
     char src[80], dst[80], sports[112], dports[112];
     guint i = 0;
@@ -312,6 +315,14 @@ static void write_text(const struct cmsedge_audit *a, const struct cmsedge_setti
                                    c->finding.text);
         }
     }
+    size_t n_inferred = infer ? cmsedge_infer_count(infer) : 0;
+    g_string_append_printf(out, "\nInferred roles: %zu\n", n_inferred);
+    for (size_t k = 0; k < n_inferred; k++) {
+        const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
+        addr_text(&inf->addr, src, sizeof src);
+        g_string_append_printf(out, "  %s is %s from frame %u on: %s\n", src,
+                               cmsedge_role_keyword(inf->role), inf->since + 1, inf->evidence);
+    }
     g_string_append_printf(out, "\nRows with no traffic: %u%s%s\n", n_idle, n_idle ? ": " : "",
                            idle->str);
     g_string_append(out, "===================================================================="
@@ -337,7 +348,7 @@ static void csv_field(GString *out, const char *text, bool last)
 }
 
 static void write_csv(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                      GPtrArray *flows, GString *out)
+                      const struct cmsedge_infer *infer, GPtrArray *flows, GString *out)
 {
     char buf[64], src[64], dst[64];
     bool *seen = g_new0(bool, cmsedge_n_rows);
@@ -383,6 +394,13 @@ static void write_csv(const struct cmsedge_audit *a, const struct cmsedge_settin
                                cmsedge_check_keyword((enum cmsedge_check)c->finding.check),
                                c->finding.severity == CMSEDGE_WARNING ? "warning" : "note");
         csv_field(out, c->finding.text, true);
+    }
+    for (size_t k = 0; infer && k < cmsedge_infer_count(infer); k++) {
+        const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
+        addr_text(&inf->addr, src, sizeof src);
+        g_string_append_printf(out, "inferred,,,,,%s,,%s,,,,,,,,%u,,,", src,
+                               cmsedge_role_keyword(inf->role), inf->since + 1);
+        csv_field(out, inf->evidence, true);
     }
     for (size_t r = 0; r < cmsedge_n_rows; r++) {
         const struct cmsedge_row *row = &cmsedge_rows[r];
@@ -434,7 +452,7 @@ static void json_flow(GString *out, const struct flow_stats *st)
 }
 
 static void write_json(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                       GPtrArray *flows, GString *out)
+                       const struct cmsedge_infer *infer, GPtrArray *flows, GString *out)
 {
     guint i = 0;
     bool first_idle = true;
@@ -484,23 +502,39 @@ static void write_json(const struct cmsedge_audit *a, const struct cmsedge_setti
         json_string(out, c->finding.text);
         g_string_append_c(out, '}');
     }
+    g_string_append(out, "],\"inferred\":[");
+    for (size_t k = 0; infer && k < cmsedge_infer_count(infer); k++) {
+        const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
+        char addr[64];
+        addr_text(&inf->addr, addr, sizeof addr);
+        g_string_append_printf(out, "%s{\"address\":", k ? "," : "");
+        json_string(out, addr);
+        g_string_append_printf(out,
+                               ",\"role\":\"%s\",\"from_frame\":%u,\"evidence_frames\":[%u,%u],"
+                               "\"evidence\":",
+                               cmsedge_role_keyword(inf->role), inf->since + 1, inf->frames[0],
+                               inf->frames[1]);
+        json_string(out, inf->evidence);
+        g_string_append_c(out, '}');
+    }
     g_string_append_printf(out, "],\"rows_without_traffic\":[%s]}\n", idle->str);
     g_string_free(idle, TRUE);
 }
 
 void cmsedge_audit_write(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                         enum cmsedge_audit_format format, GString *out)
+                         const struct cmsedge_infer *infer, enum cmsedge_audit_format format,
+                         GString *out)
 {
     GPtrArray *flows = sorted_flows(a);
     switch (format) {
     case CMSEDGE_AUDIT_CSV:
-        write_csv(a, s, flows, out);
+        write_csv(a, s, infer, flows, out);
         break;
     case CMSEDGE_AUDIT_JSON:
-        write_json(a, s, flows, out);
+        write_json(a, s, infer, flows, out);
         break;
     default:
-        write_text(a, s, flows, out);
+        write_text(a, s, infer, flows, out);
         break;
     }
     g_ptr_array_free(flows, TRUE);

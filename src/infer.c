@@ -180,7 +180,7 @@ static enum cmsedge_role end_claim(const struct cmsedge_verdict *v, bool src,
             continue;
         if (claim != CMSEDGE_ROLE_NONE && family(claim) != family(r))
             return CMSEDGE_ROLE_NONE;
-        if (claim == CMSEDGE_ROLE_NONE || claim == CMSEDGE_ROLE_EXPRESSWAY_E) {
+        if (claim == CMSEDGE_ROLE_NONE || (claim == CMSEDGE_ROLE_EXPRESSWAY_E && r != claim)) {
             claim = r; /* keep the most specific address form */
             *row = m->row;
         }

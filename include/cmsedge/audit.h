@@ -15,6 +15,7 @@
 #include "cmsedge/checks.h"
 #include "cmsedge/classify.h"
 #include "cmsedge/facts.h"
+#include "cmsedge/infer.h"
 
 enum cmsedge_audit_format { CMSEDGE_AUDIT_TEXT = 0, CMSEDGE_AUDIT_CSV, CMSEDGE_AUDIT_JSON };
 
@@ -35,7 +36,9 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
                        const struct cmsedge_verdict *v, const struct cmsedge_check_report *checks,
                        const struct cmsedge_facts *facts);
 
+/* infer: the hosts whose roles were inferred (listed with their evidence), or NULL. */
 void cmsedge_audit_write(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                         enum cmsedge_audit_format format, GString *out);
+                         const struct cmsedge_infer *infer, enum cmsedge_audit_format format,
+                         GString *out);
 
 #endif

@@ -311,3 +311,167 @@ class Configuration(TsharkCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+CHECK_FIELDS = ["frame.number", "cmsedge.check_kind", "cmsedge.check_rule", "cmsedge.check",
+                "cmsedge.offspec", "cmsedge.translated_source"]
+ROLE_FIELDS = ["frame.number", "ip.src", "ip.dst", "cmsedge.src_role", "cmsedge.dst_role",
+               "cmsedge.src_role_origin", "cmsedge.dst_role_origin", "cmsedge.offspec",
+               "cmsedge.inferred_role", "cmsedge.evidence_frame"]
+
+
+def first(value):
+    """The first occurrence of an aggregated field."""
+    return value.split(";")[0]
+
+
+class Analysis(TsharkCase):
+    """Zero-config roles, per-flow checks and the edge audit (tshark -z cmsedge,audit)."""
+
+    def test_each_check_fires_on_its_flow(self):
+        rows = self.field_rows("flowchecks", CHECK_FIELDS)
+        found = {int(r["frame.number"]): (r["cmsedge.check_kind"], r["cmsedge.check_rule"])
+                 for r in rows if r["cmsedge.check_kind"]}
+        self.assertEqual(found, {
+            1: ("relays-idle", "T1-10"),     # fn 6, no relay port used yet
+            2: ("public-turn", "T1-06"),     # Meeting Server to the public TURN address
+            3: ("latching", "T2-10"),        # media before any came from the endpoint
+            5: ("latching", "T2-10"),        # media to another port than it came from
+            7: ("blocked", "T2-05"),         # retransmitted SYN
+            10: ("blocked", "T1-04"),        # RST to the SSH tunnel's SYN
+            12: ("blocked", "T2-15"),        # ICMP port unreachable for relay media
+            14: ("turn", "T1-06"),           # relayed port 30000
+            20: ("turn", "T1-06"),           # third 401 without success
+        })
+        offspec = {int(r["frame.number"]) for r in rows if truthy(r["cmsedge.offspec"])}
+        self.assertEqual(offspec, {1, 3, 5, 7, 10, 12, 14, 20})  # the note (2) is no warning
+        self.assert_golden("flowchecks.tsv", "\n".join(
+            f"{r['frame.number']}\t{r['cmsedge.check']}" for r in rows if r["cmsedge.check"])
+            + "\n")
+
+    def test_checks_are_silent_on_clean_captures(self):
+        for capture in ("documented", "stock-ports", "large", "unrelated"):
+            rows = self.field_rows(capture, CHECK_FIELDS)
+            for r in rows:
+                self.assertEqual(r["cmsedge.check"], "", f"{capture} frame {r['frame.number']}")
+
+    def test_expert_infos_of_the_checks(self):
+        out, _ = self.tshark("-r", self.caps["flowchecks"], "-q", "-z", "expert,note")
+        self.assertEqual(out.count("blocked? "), 3, out)
+        self.assertIn("Assent latching", out)
+        self.assertIn("Meeting Server sends TURN to the Expressway-E public address", out)
+        out, _ = self.tshark("-r", self.caps["flowchecks"], "-Y", "cmsedge.expert.blocked")
+        self.assertEqual(len(out.splitlines()), 3)
+
+    def test_translated_source_port(self):
+        rows = self.field_rows("offspec", CHECK_FIELDS + ["tcp.srcport", "tcp.dstport"])
+        translated = [(r["tcp.srcport"], r["tcp.dstport"]) for r in rows
+                      if truthy(r["cmsedge.translated_source"])]
+        # the whole TLS session from 4401 (handshake, hello, answer), both directions
+        self.assertEqual(sorted(set(translated)), [("4401", "7001"), ("7001", "4401")])
+        self.assertEqual(len(translated), 5)
+        out, _ = self.tshark("-r", self.caps["offspec"], "-Y", "cmsedge.expert.translated_source")
+        self.assertEqual(len(out.splitlines()), 5)
+
+    def inferred(self, capture, *extra):
+        """{address: (role, first frame labelled with it)} from a run with no roles set."""
+        rows = self.field_rows(capture, ROLE_FIELDS, *extra, hosts=False)
+        seen = {}
+        for r in rows:
+            for end in ("src", "dst"):
+                if first(r[f"cmsedge.{end}_role_origin"]) == "inferred":
+                    address = r[f"ip.{end}"]
+                    role = first(r[f"cmsedge.{end}_role"])
+                    seen.setdefault(address, (role, int(r["frame.number"])))
+        return seen, rows
+
+    def test_inference_labels_the_deployment(self):
+        seen, rows = self.inferred("inference")
+        truth = captures.INFER_TRUTH
+        # accuracy on a capture whose truth is known: every edge host found, none wrong
+        self.assertEqual({a: r for a, (r, _) in seen.items()}, truth)
+        # each role applies from the frame after its evidence and never changes
+        for r in rows:
+            for end in ("src", "dst"):
+                if first(r[f"cmsedge.{end}_role_origin"]) == "inferred":
+                    self.assertEqual(first(r[f"cmsedge.{end}_role"]).split("-")[:2],
+                                     truth[r[f"ip.{end}"]].split("-")[:2])
+        notes = [r for r in rows if r["cmsedge.inferred_role"] and r["cmsedge.evidence_frame"]]
+        self.assertTrue(notes)
+        out, _ = self.tshark("-r", self.caps["inference"], "-q", "-z", "expert,note", hosts=False)
+        self.assertEqual(out.count("Inferred role: "), len(truth), out)
+        # configured roles win over inferred ones
+        seen, _ = self.inferred("inference", "-o",
+                                f'uat:cmsedge_hosts:"{captures.E_PRIV}","expressway-e","lab-e"')
+        self.assertNotIn(captures.E_PRIV, seen)
+
+    def test_inference_preference_turns_it_off(self):
+        seen, _ = self.inferred("inference", "-o", "cmsedge.infer_roles:FALSE")
+        self.assertEqual(seen, {})
+
+    def test_no_expressway_in_other_deployments(self):
+        seen, rows = self.inferred("not-cisco")
+        self.assertEqual(seen, {})
+        self.assertFalse([r["frame.number"] for r in rows if truthy(r["cmsedge.offspec"])])
+        # nor in the unrelated capture
+        seen, _ = self.inferred("unrelated")
+        self.assertEqual(seen, {})
+
+    def test_one_pass_two_passes_and_redissection_agree(self):
+        fields = fields_args(ROLE_FIELDS + CHECK_FIELDS[1:])
+        for capture, hosts in (("inference", False), ("flowchecks", True)):
+            one, _ = self.tshark("-r", self.caps[capture], *fields, hosts=hosts)
+            two, _ = self.tshark("-r", self.caps[capture], "-2", *fields, hosts=hosts)
+            self.assertEqual(one, two, capture)
+            # a filter that looks at a late frame first still sees frame order's roles
+            late, _ = self.tshark("-r", self.caps[capture], "-2", "-Y", "frame.number >= 30",
+                                  *fields, hosts=hosts)
+            self.assertEqual([l for l in one.splitlines()[1:] if int(l.split("\t")[0]) >= 30],
+                             late.splitlines()[1:], capture)
+
+    def test_audit_text_golden(self):
+        out, err = self.tshark("-r", self.caps["flowchecks"], "-q", "-z", "cmsedge,audit")
+        self.assert_golden("audit-flowchecks.txt", out)
+        self.assertEqual(err, "")
+        out, _ = self.tshark("-r", self.caps["inference"], "-q", "-z", "cmsedge,audit",
+                             hosts=False)
+        self.assert_golden("audit-inference.txt", out)
+
+    def test_audit_csv_and_json_agree(self):
+        import csv
+        import io
+        import json
+        out, _ = self.tshark("-r", self.caps["flowchecks"], "-q", "-z", "cmsedge,audit,csv")
+        rows = list(csv.DictReader(io.StringIO(out)))
+        self.assertTrue(all(len(r) == 19 and None not in r for r in rows))
+        out, _ = self.tshark("-r", self.caps["flowchecks"], "-q", "-z", "cmsedge,audit,json")
+        doc = json.loads(out)
+        flows = [(r["rule"], f["src"], f["sport"], f["dst"], f["dport"], f["frames"])
+                 for r in doc["rows"] for f in r["flows"]]
+        self.assertEqual(sorted(flows), sorted(
+            (r["rule"], r["src"], int(r["sport"]), r["dst"], int(r["dport"]), int(r["frames"]))
+            for r in rows if r["kind"] == "flow"))
+        self.assertEqual(len(doc["checks"]), sum(r["kind"] == "check" for r in rows))
+        self.assertEqual(sorted(doc["rows_without_traffic"]),
+                         sorted(r["rule"] for r in rows if r["kind"] == "no_traffic"))
+        self.assertEqual(len(doc["rows"]), 53)
+        # every blocked attempt names its rule
+        blocked = [c for c in doc["checks"] if c["check"] == "blocked"]
+        self.assertEqual(sorted(c["rule"] for c in blocked), ["T1-04", "T2-05", "T2-15"])
+
+    def test_audit_takes_a_filter_and_refuses_bad_arguments(self):
+        out, _ = self.tshark("-r", self.caps["flowchecks"], "-q", "-z",
+                             "cmsedge,audit,json,tcp")
+        import json
+        doc = json.loads(out)
+        self.assertTrue(all(f["transport"] == "tcp" for r in doc["rows"] for f in r["flows"]))
+        self.assertEqual(doc["frames"], 5)
+        _, err = self.tshark("-r", self.caps["flowchecks"], "-q", "-z", "cmsedge,audit,json,((",
+                             check=False)
+        self.assertIn("couldn't register the cmsedge audit", err)
+
+    def test_statistics_tree(self):
+        out, _ = self.tshark("-r", self.caps["flowchecks"], "-q", "-z", "cmsedge_audit,tree")
+        self.assertRegex(out, r"(?m)^ Flow checks\s+9\s")
+        self.assertRegex(out, r"(?m)^  blocked\s+3\s")
+        self.assertRegex(out, r"(?m)^  T1-04 SSH tunnels for firewall traversal\s+2\s")

@@ -139,7 +139,18 @@ static void offspec_reasons_name_expected_and_seen(void **state)
     test_classify(NULL, &f, &v);
     assert_true(v.offspec);
     assert_string_equal(v.reason,
-                        "SIP signaling (T1-05): Expressway-C source ports are 25000-29999; seen 4401");
+                        "SIP signaling (T1-05): Expressway-C source ports are 25000-29999; seen "
+                        "4401 (a translating firewall between Expressway-C and Expressway-E?)");
+    assert_true(v.translated_source);
+    /* Assent media from outside 36000-59999 likewise */
+    f = test_flow(UDP, C, 20000, E, 2776, CMSEDGE_APP_RTP);
+    test_classify(NULL, &f, &v);
+    assert_true(v.translated_source);
+    /* a source port outside the range towards the Meeting Server is no C-E firewall */
+    f = test_flow(TCP, C, 4401, MS, 5061, CMSEDGE_APP_TLS);
+    test_classify(NULL, &f, &v);
+    assert_true(v.unmatched);
+    assert_false(v.translated_source);
 
     /* the wrong transport */
     f = test_flow(UDP, C, 25000, E, 7001, CMSEDGE_APP_SIP);

@@ -97,6 +97,40 @@ static void stream_starts(void **state)
     assert_false(cmsedge_looks_like_ssh((const uint8_t *)"SSH", 3));
 }
 
+/* An Allocate success (RFC 5766): XOR-RELAYED-ADDRESS 203.0.113.10:24100, then LIFETIME. */
+static void stun_attributes(void **state)
+{
+    (void)state;
+    uint8_t msg[] = {
+        0x01, 0x03, 0x00, 0x14, 0x21, 0x12, 0xa4, 0x42, /* type, length 20, cookie */
+        1,    2,    3,    4,    5,    6,    7,    8,    9, 10, 11, 12, /* transaction id */
+        0x00, 0x16, 0x00, 0x08, 0x00, 0x01, 0x5e ^ 0x21, 0x24 ^ 0x12, /* port 0x5e24 = 24100 */
+        203 ^ 0x21, 0 ^ 0x12, 113 ^ 0xa4, 10 ^ 0x42,
+        0x00, 0x0d, 0x00, 0x04, 0x00, 0x00, 0x02, 0x58, /* LIFETIME 600 */
+    };
+    struct cmsedge_stun_info info;
+    assert_true(cmsedge_parse_stun(msg, sizeof msg, &info));
+    assert_int_equal(info.type, 0x0103);
+    assert_true(info.has_relayed);
+    assert_int_equal(info.relayed_port, 24100);
+    assert_int_equal(info.error, 0);
+    /* cut short inside the attribute: the header is still read, the attribute is not */
+    assert_true(cmsedge_parse_stun(msg, 26, &info));
+    assert_false(info.has_relayed);
+
+    /* an error response with ERROR-CODE 438 (class 4, number 38) */
+    uint8_t err[] = {0x01, 0x13, 0x00, 0x08, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6,
+                     7,    8,    9,    10,   11,   12,   0x00, 0x09, 0x00, 0x04, 0, 0, 4, 38};
+    assert_true(cmsedge_parse_stun(err, sizeof err, &info));
+    assert_int_equal(info.type, 0x0113);
+    assert_int_equal(info.error, 438);
+
+    /* no magic cookie: not STUN */
+    err[4] = 0;
+    assert_false(cmsedge_parse_stun(err, sizeof err, &info));
+    assert_false(cmsedge_parse_stun(err, 10, &info));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -105,6 +139,7 @@ int main(void)
         cmocka_unit_test(recognises_stun_dtls_channel_data),
         cmocka_unit_test(rejects_garbage_and_short_input),
         cmocka_unit_test(stream_starts),
+        cmocka_unit_test(stun_attributes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
