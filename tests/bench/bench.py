@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 
+PROFILE_FRAMES = 20000
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 RUN = os.path.join(ROOT, "scripts", "run-tshark.sh")
@@ -66,37 +67,64 @@ def make_captures(work, frames, distinct_frames):
 
 
 def profile(build, hosts, work, mix):
-    """callgrind instruction counts of a slice: total with and without the plugin, and the
-    plugin's own functions by inclusive cost."""
+    """callgrind instruction counts of a slice in fields and tree mode: totals with and
+    without the plugin, the plugin's own functions by inclusive cost, and in tree mode the cost
+    of printing the tree (what -V spends on the lines cmsedge adds)."""
     part = os.path.join(work, "slice.pcap")
-    subprocess.run(["editcap", "-r", mix, part, "1-20000"], check=True)
+    subprocess.run(["editcap", "-r", mix, part, f"1-{PROFILE_FRAMES}"], check=True)
     os.chmod(part, 0o644)
-    totals, out = {}, {}
-    for plugin in (False, True):
-        cg = os.path.join(work, f"callgrind.{int(plugin)}")
-        env = dict(os.environ, CMSEDGE_TSHARK_WRAPPER=f"valgrind --tool=callgrind --callgrind-out-file={cg}")
-        run(build, hosts, part, MODES["fields"][int(plugin)], plugin, env)
-        ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", cg], capture_output=True,
-                             text=True).stdout
-        for line in ann.splitlines():
-            if "PROGRAM TOTALS" in line:
-                totals[plugin] = int(line.split()[0].replace(",", ""))
-        out[plugin] = ann
-    rows = []
-    seen = set()
-    for line in out[True].splitlines():
+    out_dir = tempfile.mkdtemp(prefix="callgrind-", dir=work)
+    os.chmod(out_dir, 0o777)  # tshark runs as an unprivileged user when we are root
+    result = {}
+    for mode in ("fields", "tree"):
+        totals, ann = {}, {}
+        for plugin in (False, True):
+            cg = os.path.join(out_dir, f"callgrind.{mode}.{int(plugin)}")
+            env = dict(os.environ,
+                       CMSEDGE_TSHARK_WRAPPER=f"valgrind --tool=callgrind --callgrind-out-file={cg}")
+            run(build, hosts, part, MODES[mode][int(plugin)], plugin, env)
+            ann[plugin] = subprocess.run(["callgrind_annotate", "--inclusive=yes", cg],
+                                         capture_output=True, text=True).stdout
+            for line in ann[plugin].splitlines():
+                if "PROGRAM TOTALS" in line:
+                    totals[plugin] = int(line.split()[0].replace(",", ""))
+        result[mode] = (totals, ann)
+    return result
+
+
+def inclusive(ann, wanted):
+    """The inclusive cost of the first function whose name ends with `wanted`."""
+    for line in ann.splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[0].replace(",", "").isdigit() and \
+                parts[2].split(":")[-1] == wanted:
+            return int(parts[0].replace(",", ""))
+    return 0
+
+
+def plugin_functions(ann):
+    rows, seen = [], set()
+    for line in ann.splitlines():
         parts = line.split()
         if len(parts) < 3 or not parts[0].replace(",", "").isdigit():
             continue
-        where = parts[2]
-        name = where.split(":")[-1]
+        name = parts[2].split(":")[-1]
         if not any(k in line for k in ("cmsedge", "/src/", "/plugin/")) or name in seen:
             continue
         if name.startswith("???"):
             continue
         seen.add(name)
         rows.append((int(parts[0].replace(",", "")), name))
-    return totals, rows[:12]
+    return rows[:12]
+
+
+def tree_lines(build, hosts, capture, plugin, args):
+    """Lines tshark -V prints for the capture."""
+    cmd = [RUN, "--build", build]
+    cmd += ["--hosts", hosts] if plugin else ["--no-plugin"]
+    cmd += ["--", "-r", capture, "-V", *args]
+    out = subprocess.run(cmd, capture_output=True, check=True).stdout
+    return out.count(b"\n")
 
 
 def main():
@@ -129,22 +157,47 @@ def main():
         print(f"| {mode} | {tp:.2f} | {tc:.2f} | {tc / tp:.3f} | {rp:.0f} | {rc:.0f} | "
               f"{rc / rp:.3f} |", flush=True)
 
+    # memory: how much of the plugin's extra RSS is the stock RTP dissector's state for the
+    # media cmsedge decodes on documented ports (cmsedge.media off: no RTP decoding)
+    no_media = ["--disable-protocol", "cmsedge.media"]
+    _, rss_nomedia = run(a.build, hosts, mix, MODES["fields"][1] + no_media, True)
+    print(f"\nfields mode with `--disable-protocol cmsedge.media` (annotation kept, no RTP/RTCP "
+          f"decoding on documented ports): peak RSS {rss_nomedia:.0f} MiB.")
+
     plain = max(run(a.build, hosts, distinct, MODES["fields"][0], False)[1] for _ in range(2))
     ours = max(run(a.build, hosts, distinct, MODES["fields"][1], True)[1] for _ in range(2))
+    ours_nomedia = max(run(a.build, hosts, distinct, MODES["fields"][1] + no_media, True)[1]
+                       for _ in range(2))
     per_flow = (ours - plain) * 1024 * 1024 / a.distinct
-    print(f"\nDistinct flows (`mkbench.py distinct {a.distinct}`, one UDP 5-tuple per frame), "
-          f"fields mode: peak RSS {plain:.0f} MiB plain, {ours:.0f} MiB with cmsedge: "
-          f"{per_flow:.0f} bytes more per flow.")
+    per_flow_own = (ours_nomedia - plain) * 1024 * 1024 / a.distinct
+    print(f"\nDistinct flows (`mkbench.py distinct {a.distinct}`, one UDP 5-tuple per frame, RTP "
+          f"to the relay ports), fields mode: peak RSS {plain:.0f} MiB plain, {ours:.0f} MiB with "
+          f"cmsedge ({per_flow:.0f} bytes more per flow), {ours_nomedia:.0f} MiB with cmsedge "
+          f"and `--disable-protocol cmsedge.media` ({per_flow_own:.0f} bytes per flow).")
 
     if a.profile:
-        totals, rows = profile(a.build, hosts, a.work, mix)
-        print(f"\nProfile (callgrind, first 20,000 frames, fields mode): "
-              f"{totals[False]:,} instructions plain, {totals[True]:,} with cmsedge "
-              f"({totals[True] / totals[False]:.3f}x).\n")
-        print("| plugin function (inclusive) | instructions | per frame |")
-        print("|---|---|---|")
-        for cost, name in rows:
-            print(f"| `{name}` | {cost:,} | {cost // 20000:,} |")
+        result = profile(a.build, hosts, a.work, mix)
+        for mode, (totals, ann) in result.items():
+            print(f"\nProfile (callgrind, first {PROFILE_FRAMES:,} frames, {mode} mode): "
+                  f"{totals[False]:,} instructions plain, {totals[True]:,} with cmsedge "
+                  f"({totals[True] / totals[False]:.3f}x).\n")
+            print("| function (inclusive) | plain | with cmsedge | per frame, with cmsedge |")
+            print("|---|---|---|---|")
+            for name in ("dissect_cmsedge", "proto_tree_print", "print_packet",
+                         "call_all_postdissectors", "epan_dissect_run_with_taps"):
+                p, c = inclusive(ann[False], name), inclusive(ann[True], name)
+                if p or c:
+                    print(f"| `{name}` | {p:,} | {c:,} | {c // PROFILE_FRAMES:,} |")
+            if mode == "fields":
+                print("\n| plugin function (inclusive) | instructions | per frame |")
+                print("|---|---|---|")
+                for cost, name in plugin_functions(ann[True]):
+                    print(f"| `{name}` | {cost:,} | {cost // PROFILE_FRAMES:,} |")
+        part = os.path.join(a.work, "slice.pcap")
+        lp = tree_lines(a.build, hosts, part, False, [])
+        lc = tree_lines(a.build, hosts, part, True, [])
+        print(f"\n`tshark -V` on the slice prints {lp:,} lines plain and {lc:,} with cmsedge "
+              f"({lc / lp:.2f}x): tree mode's cost follows the lines printed.")
     return 0
 
 

@@ -307,10 +307,12 @@ CAPTURES = {
 
 
 def sample():
-    """The README's sample: documented flows followed by off-spec ones."""
+    """The README's sample: documented flows, then off-spec ones, then flows that trip the
+    per-flow checks."""
     cap = documented()
-    for frame in offspec().frames:
-        cap.add(frame.data)
+    for part in (offspec(), flowchecks()):
+        for frame in part.frames:
+            cap.add(frame.data)
     return cap
 
 
