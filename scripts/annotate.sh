@@ -23,7 +23,7 @@ done
   -e frame.number -e _ws.col.Source -e udp.srcport -e tcp.srcport -e _ws.col.Destination \
   -e udp.dstport -e tcp.dstport -e _ws.col.Protocol -e cmsedge.rule -e cmsedge.purpose \
   -e cmsedge.zone -e cmsedge.src_role -e cmsedge.dst_role -e cmsedge.offspec -e cmsedge.reason \
-  -e cmsedge.finding "$@" |
+  -e cmsedge.finding -e cmsedge.check "$@" |
 awk -F'\t' '
   BEGIN { printf "%5s  %-44s %-8s %-6s %s\n", "frame", "source -> destination", "proto", "rule", "purpose (roles) / verdict" }
   {
@@ -33,7 +33,7 @@ awk -F'\t' '
     if ($11 != "") what = what " (traversal zone " $11 ")"
     if (what != "") what = what "  [" $12 " -> " $13 "]"
     if ($14 == "1" || $14 == "True") {
-      why = ($15 != "") ? $15 : $16
+      why = ($15 != "") ? $15 : ($17 != "") ? $17 : $16
       what = (what != "" ? what "  " : "") "OFF-SPEC: " why
     }
     if (what == "") what = "-"
