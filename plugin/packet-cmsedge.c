@@ -189,7 +189,11 @@ static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin
         add_inferred(tree, tvb, hr->inferred, "");
 }
 
-static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m)
+/* One matching row. The best match carries the details (direction, zone, roles, protocol,
+ * ports, footnotes); further rows only say which row they are: they are mostly the same flow in
+ * another table, and every item costs on every frame, in tshark -T fields as in -V. */
+static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m,
+                      bool details)
 {
     const struct cmsedge_row *row = m->row;
     const struct row_text *text = row_text(row);
@@ -210,6 +214,8 @@ static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_matc
     proto_item_set_generated(ti);
     ti = proto_tree_add_string(mt, hf_rule, tvb, 0, 0, row->id);
     proto_item_set_generated(ti);
+    if (!details)
+        return;
     ti = proto_tree_add_boolean(mt, hf_reply, tvb, 0, 0, m->reverse);
     proto_item_set_generated(ti);
     if (m->zone) {
@@ -407,7 +413,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     }
 
     for (size_t i = 0; i < v->n_matches; i++)
-        add_match(ct, tvb, &v->matches[i]);
+        add_match(ct, tvb, &v->matches[i], i == 0);
     if (v->n_matches == 0) { /* judged but unmatched: the hosts' own roles */
         proto_item *r = proto_tree_add_string(ct, hf_src_role, tvb, 0, 0,
                                               cmsedge_role_keyword(flow.src_role));

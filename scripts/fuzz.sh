@@ -1,7 +1,7 @@
 #!/bin/bash
 # Fuzzing cmsedge.
 #
-#   scripts/fuzz.sh libfuzzer [RUNS]            each core harness (classify, parse, payload)
+#   scripts/fuzz.sh libfuzzer [RUNS]            each core harness (classify, parse, payload, flows)
 #                                               for RUNS inputs (default 10000000), clang build
 #   scripts/fuzz.sh tshark [FRAMES] [SECONDS]   the project's test captures mutated with
 #                                               editcap -E, read by tshark with an ASan+UBSan
@@ -22,8 +22,8 @@ mkdir -p "$crashes"
 libfuzzer() {
   local runs=${1:-10000000} build=${CMSEDGE_FUZZ_BUILD:-build-fuzz}
   CC=clang cmake -S . -B "$build" -DCMSEDGE_FUZZ=ON -DCMSEDGE_BUILD_PLUGIN=OFF >/dev/null
-  cmake --build "$build" -j"$(nproc)" --target fuzz_classify fuzz_parse fuzz_payload >/dev/null
-  for h in classify parse payload; do
+  cmake --build "$build" -j"$(nproc)" --target fuzz_classify fuzz_parse fuzz_payload fuzz_flows >/dev/null
+  for h in classify parse payload flows; do
     local corpus=$build/campaign/$h
     mkdir -p "$corpus" && cp tests/fuzz/seeds/$h/* "$corpus/"
     echo "fuzz: $h, $runs runs"

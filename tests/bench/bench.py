@@ -17,6 +17,7 @@ Prints a Markdown report on stdout.
 
 import argparse
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -92,29 +93,35 @@ def profile(build, hosts, work, mix):
     return result
 
 
-def inclusive(ann, wanted):
-    """The inclusive cost of the first function whose name ends with `wanted`."""
+# a callgrind_annotate line: "  183,143,029 ( 3.58%)  /path/file.c:function [object]"
+ANNOTATE_LINE = re.compile(r"^\s*([\d,]+)\s+\(\s*[\d.]+%\)\s+(\S+)")
+
+
+def annotate_rows(ann):
+    """(instructions, location) for each function line of a callgrind_annotate listing."""
     for line in ann.splitlines():
-        parts = line.split()
-        if len(parts) >= 3 and parts[0].replace(",", "").isdigit() and \
-                parts[2].split(":")[-1] == wanted:
-            return int(parts[0].replace(",", ""))
+        m = ANNOTATE_LINE.match(line)
+        if m:
+            yield int(m.group(1).replace(",", "")), m.group(2)
+
+
+def inclusive(ann, wanted):
+    """The inclusive cost of the first function named `wanted`."""
+    for cost, where in annotate_rows(ann):
+        if where.split(":")[-1] == wanted:
+            return cost
     return 0
 
 
 def plugin_functions(ann):
+    """The plugin's and the core's functions (those with source in the tree), costliest first."""
     rows, seen = [], set()
-    for line in ann.splitlines():
-        parts = line.split()
-        if len(parts) < 3 or not parts[0].replace(",", "").isdigit():
-            continue
-        name = parts[2].split(":")[-1]
-        if not any(k in line for k in ("cmsedge", "/src/", "/plugin/")) or name in seen:
-            continue
-        if name.startswith("???"):
+    for cost, where in annotate_rows(ann):
+        name = where.split(":")[-1]
+        if not any(k in where for k in ("/src/", "/plugin/")) or name in seen:
             continue
         seen.add(name)
-        rows.append((int(parts[0].replace(",", "")), name))
+        rows.append((cost, name))
     return rows[:12]
 
 
@@ -183,7 +190,7 @@ def main():
                   f"({totals[True] / totals[False]:.3f}x).\n")
             print("| function (inclusive) | plain | with cmsedge | per frame, with cmsedge |")
             print("|---|---|---|---|")
-            for name in ("dissect_cmsedge", "proto_tree_print", "print_packet",
+            for name in ("dissect_cmsedge", "proto_tree_add_string", "proto_tree_print", "print_packet",
                          "call_all_postdissectors", "epan_dissect_run_with_taps"):
                 p, c = inclusive(ann[False], name), inclusive(ann[True], name)
                 if p or c:
