@@ -491,3 +491,68 @@ class Analysis(TsharkCase):
         self.assertRegex(out, r"(?m)^ Flow checks\s+9\s")
         self.assertRegex(out, r"(?m)^  blocked\s+3\s")
         self.assertRegex(out, r"(?m)^  T1-04 SSH tunnels for firewall traversal\s+2\s")
+
+
+class Batch(TsharkCase):
+    """scripts/batch-annotate.sh over a folder of captures, a broken one and a non-capture."""
+
+    def test_folder_with_broken_captures(self):
+        import json
+        folder = os.path.join(self.tmp, "batch-in")
+        out = os.path.join(self.tmp, "batch-out")
+        os.makedirs(folder)
+        for name, path in self.caps.items():
+            shutil.copy(path, os.path.join(folder, name + ".pcap"))
+        with open(self.caps["documented"], "rb") as f:
+            head = f.read(5000)
+        with open(os.path.join(folder, "cut-short.pcap"), "wb") as f:
+            f.write(head)
+        with open(os.path.join(folder, "notes.pcap"), "w") as f:
+            f.write("not a capture\n")
+        proc = subprocess.run([os.path.join(ROOT, "scripts", "batch-annotate.sh"), "-o", out,
+                               "-j", "2", "--hosts", self.hosts, "--build", BUILD, folder],
+                              capture_output=True, text=True, timeout=600)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        total = len(self.caps) + 2
+        progress = [l for l in proc.stdout.splitlines() if l.startswith("[")]
+        self.assertEqual(len(progress), total, proc.stdout)
+        self.assertEqual(progress[-1].split("]")[0], f"[{total}/{total}")
+        broken = sorted(l.split()[2] for l in progress if " broken " in l)
+        self.assertEqual([os.path.basename(b).rstrip(":") for b in broken],
+                         ["cut-short.pcap", "notes.pcap"])
+
+        with open(os.path.join(out, "merged-audit.json")) as f:
+            merged = json.load(f)
+        self.assertEqual(len(merged["captures"]), total)
+        per_capture = {}
+        for c in merged["captures"]:
+            if c.get("audit"):
+                with open(os.path.join(out, c["name"] + ".audit.json")) as f:
+                    per_capture[c["capture"]] = json.load(f)
+        # the non-capture has no audit; the cut-short one keeps what was read
+        self.assertEqual(len(per_capture), total - 1)
+        frames = {r["rule"]: r["frames"] for r in merged["rows"]}
+        for rule in ("T1-04", "T2-06", "T2-15"):
+            self.assertEqual(frames[rule], sum(f["frames"] for d in per_capture.values()
+                                               for r in d["rows"] if r["rule"] == rule
+                                               for f in r["flows"]))
+        self.assertEqual(len(merged["checks"]),
+                         sum(len(d["checks"]) for d in per_capture.values()))
+        # the frame table of one capture: a header and a line per frame
+        name = next(c["name"] for c in merged["captures"]
+                    if c["capture"].endswith("/flowchecks.pcap"))
+        with open(os.path.join(out, name + ".frames.tsv")) as f:
+            lines = f.read().splitlines()
+        self.assertEqual(len(lines), 1 + 20)
+        self.assertIn("blocked? TCP SYN", "\n".join(lines))
+        with open(os.path.join(out, "merged-audit.csv")) as f:
+            self.assertTrue(f.readline().startswith("capture,kind,table,rule,"))
+
+    def test_list_on_stdin(self):
+        out = os.path.join(self.tmp, "batch-list")
+        listing = "\n".join([self.caps["documented"], self.caps["large"]]) + "\n"
+        proc = subprocess.run([os.path.join(ROOT, "scripts", "batch-annotate.sh"), "-o", out,
+                               "--hosts", self.hosts, "--build", BUILD],
+                              input=listing, capture_output=True, text=True, timeout=600)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("merged: 2 audit(s) of 2 capture(s), 0 broken", proc.stdout)
