@@ -13,6 +13,7 @@ PACKAGES=(
   valgrind                                         # memcheck of tshark with the plugin
   util-linux                                       # setpriv: tshark as an unprivileged user
   ca-certificates                                  # apt over https mirrors
+  coturn openssh-server openssh-client socat openssl iproute2  # the training lab (tests/lab)
 )
 
 if [[ $(id -u) -ne 0 ]]; then

@@ -556,3 +556,64 @@ class Batch(TsharkCase):
                               input=listing, capture_output=True, text=True, timeout=600)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("merged: 2 audit(s) of 2 capture(s), 0 broken", proc.stdout)
+
+
+class Lab(TsharkCase):
+    """The training lab (tests/lab/lab.sh): captures of real programs on loopback, checked
+    against their answer keys."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.lab = os.path.join(cls.tmp, "lab")
+        proc = subprocess.run(["bash", os.path.join(ROOT, "tests", "lab", "lab.sh"), cls.lab],
+                              capture_output=True, text=True, timeout=600)
+        if proc.returncode == 77:
+            raise unittest.SkipTest(proc.stderr.strip())
+        if proc.returncode != 0:
+            raise AssertionError(f"lab.sh failed: {proc.stdout}{proc.stderr}")
+        os.chmod(cls.lab, 0o755)
+
+    def check_scenario(self, name):
+        import json
+        with open(os.path.join(self.lab, name + ".key.json")) as f:
+            key = json.load(f)
+        home = tempfile.mkdtemp(prefix="home-", dir=self.tmp)
+        os.chmod(home, 0o755)
+        proc = subprocess.run(
+            [RUN_TSHARK, "--build", BUILD, "--home", home, "--hosts",
+             os.path.join(self.lab, "lab.hosts"), "--", "-r",
+             os.path.join(self.lab, name + ".pcap"),
+             *fields_args(["frame.number", "cmsedge.rule", "cmsedge.offspec", "cmsedge.check_kind",
+                           "cmsedge.check_rule", "cmsedge.translated_source", "cmsedge.reason",
+                           "cmsedge.finding"])],
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        lines = proc.stdout.rstrip("\n").split("\n")
+        header = lines[0].split("\t")
+        rows = [dict(zip(header, l.split("\t"))) for l in lines[1:]]
+        rules = {r for row in rows for r in row["cmsedge.rule"].split(";") if r}
+        for rule in key["rules"]:
+            self.assertIn(rule, rules, f"{name}: no frame of {rule}")
+        offspec = [row["frame.number"] for row in rows if truthy(row["cmsedge.offspec"])]
+        self.assertEqual(bool(offspec), key["offspec"], f"{name}: off-spec frames {offspec}")
+        checks = sorted({(row["cmsedge.check_kind"], row["cmsedge.check_rule"]) for row in rows
+                         if row["cmsedge.check_kind"]})
+        self.assertEqual(checks, sorted(tuple(c) for c in key["checks"]), name)
+        self.assertEqual(any(truthy(row["cmsedge.translated_source"]) for row in rows),
+                         key["translated_source"], name)
+        reasons = "\n".join(row["cmsedge.reason"] for row in rows)
+        for reason in key["reasons"]:
+            self.assertIn(reason, reasons, name)
+        findings = "\n".join(row["cmsedge.finding"] for row in rows)
+        for finding in key["findings"]:
+            self.assertIn(finding, findings, name)
+
+    def test_web_proxy(self):
+        self.check_scenario("web-proxy")
+
+    def test_sip_edge(self):
+        self.check_scenario("sip-edge")
+
+    def test_misconfigurations(self):
+        self.check_scenario("misconfig")
