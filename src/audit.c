@@ -31,9 +31,19 @@ struct check_item {
     struct cmsedge_check_finding finding;
 };
 
+/* A TURN allocation: the relay port a server handed out, and the media its relay carried. */
+struct allocation {
+    struct cmsedge_addr server, client;
+    uint16_t relay_port, client_port;
+    uint32_t frame;                /* the Allocate success */
+    const struct cmsedge_row *row; /* the TURN request row it answered */
+    uint64_t out, in;              /* frames from the relay port, and to it */
+};
+
 struct cmsedge_audit {
-    GHashTable *flows; /* struct flow_key* -> struct flow_stats* (documented and off-spec) */
-    GArray *checks;    /* struct check_item, in frame order */
+    GArray *allocations; /* struct allocation, in frame order */
+    GHashTable *flows;   /* struct flow_key* -> struct flow_stats* (documented and off-spec) */
+    GArray *checks;      /* struct check_item, in frame order */
     uint64_t frames, judged, offspec;
 };
 
@@ -66,6 +76,7 @@ struct cmsedge_audit *cmsedge_audit_new(void)
     struct cmsedge_audit *a = g_new0(struct cmsedge_audit, 1);
     a->flows = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
     a->checks = g_array_new(FALSE, TRUE, sizeof(struct check_item));
+    a->allocations = g_array_new(FALSE, TRUE, sizeof(struct allocation));
     return a;
 }
 
@@ -75,6 +86,7 @@ void cmsedge_audit_free(struct cmsedge_audit *a)
         return;
     g_hash_table_destroy(a->flows);
     g_array_free(a->checks, TRUE);
+    g_array_free(a->allocations, TRUE);
     g_free(a);
 }
 
@@ -82,6 +94,7 @@ void cmsedge_audit_reset(struct cmsedge_audit *a)
 {
     g_hash_table_remove_all(a->flows);
     g_array_set_size(a->checks, 0);
+    g_array_set_size(a->allocations, 0);
     a->frames = a->judged = a->offspec = 0;
 }
 
@@ -121,6 +134,59 @@ static bool seen_reversed(struct cmsedge_audit *a, const struct cmsedge_flow *f)
     return g_hash_table_contains(a->flows, &k);
 }
 
+/* Relay media of the allocations seen so far: a frame on a relay row from or to a relay port. */
+static void follow_allocations(struct cmsedge_audit *a, const struct cmsedge_flow *f,
+                               const struct cmsedge_verdict *v, const struct cmsedge_facts *facts)
+{
+    if (facts->stun_type == CMSEDGE_STUN_ALLOCATE_SUCCESS && facts->has_relayed && v->n_matches) {
+        struct allocation al = {.server = f->src,
+                                .client = f->dst,
+                                .relay_port = facts->relayed_port,
+                                .client_port = f->dport,
+                                .frame = facts->frame,
+                                .row = v->matches[0].row};
+        g_array_append_val(a->allocations, al);
+        return;
+    }
+    if (a->allocations->len == 0 || v->n_matches == 0 ||
+        !cmsedge_row_uses_relays(v->matches[0].row))
+        return;
+    for (guint i = 0; i < a->allocations->len; i++) {
+        struct allocation *al = &g_array_index(a->allocations, struct allocation, i);
+        if (f->sport == al->relay_port)
+            al->out++;
+        else if (f->dport == al->relay_port)
+            al->in++;
+    }
+}
+
+/* Allocations whose relay carried media one way only, or none: a finding per allocation. */
+static void allocation_findings(const struct cmsedge_audit *a, GArray *items)
+{
+    for (guint i = 0; i < a->allocations->len; i++) {
+        const struct allocation *al = &g_array_index(a->allocations, struct allocation, i);
+        struct check_item it = {.frame = al->frame};
+        char server[64];
+        if (al->in && al->out)
+            continue;
+        cmsedge_addr_format(&al->server, server, sizeof server);
+        it.finding.check = CMSEDGE_CHECK_TURN;
+        it.finding.severity = CMSEDGE_WARNING;
+        it.finding.row = al->row;
+        if (!al->in && !al->out)
+            snprintf(it.finding.text, sizeof it.finding.text,
+                     "TURN relay %s:%u, allocated here, carried no media in either direction",
+                     server, al->relay_port);
+        else
+            snprintf(
+                it.finding.text, sizeof it.finding.text,
+                "TURN relay %s:%u, allocated here, carried media one way only (%" G_GUINT64_FORMAT
+                " frames from the relay, %" G_GUINT64_FORMAT " to it): one-way media",
+                server, al->relay_port, al->out, al->in);
+        g_array_append_val(items, it);
+    }
+}
+
 void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
                        const struct cmsedge_verdict *v, const struct cmsedge_check_report *checks,
                        const struct cmsedge_facts *facts)
@@ -131,6 +197,7 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
     for (size_t i = 0; checks && i < checks->n; i++)
         offspec = offspec || checks->items[i].severity == CMSEDGE_WARNING;
     a->frames++;
+    follow_allocations(a, flow, v, facts);
     if (v->judged)
         a->judged++;
     if (offspec)
@@ -172,6 +239,16 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
 }
 
 /* ---- output ---------------------------------------------------------------------------- */
+
+static gint by_frame(gconstpointer pa, gconstpointer pb)
+{
+    const struct check_item *a = pa, *b = pb;
+    if (a->frame != b->frame)
+        return a->frame < b->frame ? -1 : 1;
+    if (a->finding.check != b->finding.check)
+        return (int)a->finding.check - (int)b->finding.check;
+    return strcmp(a->finding.text, b->finding.text);
+}
 
 static gint by_row_then_frame(gconstpointer pa, gconstpointer pb)
 {
@@ -220,7 +297,8 @@ static GPtrArray *sorted_flows(const struct cmsedge_audit *a)
 }
 
 static void write_text(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                       const struct cmsedge_infer *infer, GPtrArray *flows, GString *out)
+                       const struct cmsedge_infer *infer, GPtrArray *flows, const GArray *checks,
+                       GString *out)
 {
     char src[80], dst[80], sports[112], dports[112];
     guint i = 0;
@@ -301,13 +379,13 @@ static void write_text(const struct cmsedge_audit *a, const struct cmsedge_setti
     }
     for (int blocked = 1; blocked >= 0; blocked--) {
         unsigned n = 0;
-        for (guint k = 0; k < a->checks->len; k++) {
-            const struct check_item *c = &g_array_index(a->checks, struct check_item, k);
+        for (guint k = 0; k < checks->len; k++) {
+            const struct check_item *c = &g_array_index(checks, struct check_item, k);
             n += (c->finding.check == CMSEDGE_CHECK_BLOCKED) == blocked;
         }
         g_string_append_printf(out, "\n%s: %u\n", blocked ? "Blocked attempts" : "Flow checks", n);
-        for (guint k = 0; k < a->checks->len; k++) {
-            const struct check_item *c = &g_array_index(a->checks, struct check_item, k);
+        for (guint k = 0; k < checks->len; k++) {
+            const struct check_item *c = &g_array_index(checks, struct check_item, k);
             if ((c->finding.check == CMSEDGE_CHECK_BLOCKED) != blocked)
                 continue;
             g_string_append_printf(out, "  frame %u [%s]: %s\n", c->frame,
@@ -348,8 +426,10 @@ static void csv_field(GString *out, const char *text, bool last)
 }
 
 static void write_csv(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                      const struct cmsedge_infer *infer, GPtrArray *flows, GString *out)
+                      const struct cmsedge_infer *infer, GPtrArray *flows, const GArray *checks,
+                      GString *out)
 {
+    (void)a;
     char buf[64], src[64], dst[64];
     bool *seen = g_new0(bool, cmsedge_n_rows);
     (void)s;
@@ -381,8 +461,8 @@ static void write_csv(const struct cmsedge_audit *a, const struct cmsedge_settin
                                st->frames, st->bytes, st->first, st->last, st->first_frame);
         csv_field(out, st->reason, true);
     }
-    for (guint k = 0; k < a->checks->len; k++) {
-        const struct check_item *c = &g_array_index(a->checks, struct check_item, k);
+    for (guint k = 0; k < checks->len; k++) {
+        const struct check_item *c = &g_array_index(checks, struct check_item, k);
         const struct cmsedge_row *row = c->finding.row;
         g_string_append(out, "check,");
         if (row)
@@ -452,7 +532,8 @@ static void json_flow(GString *out, const struct flow_stats *st)
 }
 
 static void write_json(const struct cmsedge_audit *a, const struct cmsedge_settings *s,
-                       const struct cmsedge_infer *infer, GPtrArray *flows, GString *out)
+                       const struct cmsedge_infer *infer, GPtrArray *flows, const GArray *checks,
+                       GString *out)
 {
     guint i = 0;
     bool first_idle = true;
@@ -490,8 +571,8 @@ static void write_json(const struct cmsedge_audit *a, const struct cmsedge_setti
         json_flow(out, g_ptr_array_index(flows, k));
     }
     g_string_append(out, "],\"checks\":[");
-    for (guint k = 0; k < a->checks->len; k++) {
-        const struct check_item *c = &g_array_index(a->checks, struct check_item, k);
+    for (guint k = 0; k < checks->len; k++) {
+        const struct check_item *c = &g_array_index(checks, struct check_item, k);
         g_string_append_printf(
             out, "%s{\"frame\":%u,\"time\":%.6f,\"check\":\"%s\",\"severity\":\"%s\"", k ? "," : "",
             c->frame, c->time, cmsedge_check_keyword((enum cmsedge_check)c->finding.check),
@@ -526,16 +607,22 @@ void cmsedge_audit_write(const struct cmsedge_audit *a, const struct cmsedge_set
                          GString *out)
 {
     GPtrArray *flows = sorted_flows(a);
+    /* what the per-flow checks said on their frames, and what only the whole capture shows */
+    GArray *checks = g_array_new(FALSE, TRUE, sizeof(struct check_item));
+    g_array_append_vals(checks, a->checks->data, a->checks->len);
+    allocation_findings(a, checks);
+    g_array_sort(checks, by_frame);
     switch (format) {
     case CMSEDGE_AUDIT_CSV:
-        write_csv(a, s, infer, flows, out);
+        write_csv(a, s, infer, flows, checks, out);
         break;
     case CMSEDGE_AUDIT_JSON:
-        write_json(a, s, infer, flows, out);
+        write_json(a, s, infer, flows, checks, out);
         break;
     default:
-        write_text(a, s, infer, flows, out);
+        write_text(a, s, infer, flows, checks, out);
         break;
     }
+    g_array_free(checks, TRUE);
     g_ptr_array_free(flows, TRUE);
 }

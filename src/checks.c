@@ -337,26 +337,13 @@ static void check_turn(struct cmsedge_tracker *t, const struct cmsedge_settings 
     }
 }
 
-static bool row_has_relay(const struct cmsedge_row *row)
-{
-    for (unsigned i = 0; i < row->src.ports.n_items; i++) {
-        if (row->src.ports.items[i].kind == CMSEDGE_PORTS_RELAY)
-            return true;
-    }
-    for (unsigned i = 0; i < row->dst.ports.n_items; i++) {
-        if (row->dst.ports.items[i].kind == CMSEDGE_PORTS_RELAY)
-            return true;
-    }
-    return false;
-}
-
 void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_settings *s,
                              const struct cmsedge_flow *flow, const struct cmsedge_verdict *v,
                              const struct cmsedge_facts *facts, bool private_e_known,
                              struct cmsedge_check_report *report)
 {
     report->n = 0;
-    if (v->n_matches && row_has_relay(v->matches[0].row))
+    if (v->n_matches && cmsedge_row_uses_relays(v->matches[0].row))
         t->relay_frames++;
     if (!v->judged || v->n_matches == 0)
         return;

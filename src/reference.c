@@ -60,6 +60,20 @@ const char *cmsedge_footnote_text(unsigned number)
     return "";
 }
 
+static bool cell_uses_relays(const struct cmsedge_port_cell *cell)
+{
+    for (unsigned i = 0; i < cell->n_items; i++) {
+        if (cell->items[i].kind == CMSEDGE_PORTS_RELAY)
+            return true;
+    }
+    return false;
+}
+
+bool cmsedge_row_uses_relays(const struct cmsedge_row *row)
+{
+    return cell_uses_relays(&row->src.ports) || cell_uses_relays(&row->dst.ports);
+}
+
 bool cmsedge_row_applies(const struct cmsedge_row *row, const struct cmsedge_settings *s)
 {
     return (row->sizes & CMSEDGE_SIZE_BIT(s->size)) != 0;

@@ -141,6 +141,9 @@ bool cmsedge_cell_contains(const struct cmsedge_port_cell *cell, const struct cm
  * "7001-7002", "8443, not 443". */
 void cmsedge_cell_describe(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
                            char *buf, size_t len);
+/* Does either end of the row name the TURN relay range? */
+bool cmsedge_row_uses_relays(const struct cmsedge_row *row);
+
 /* Does the row apply to this deployment size? */
 bool cmsedge_row_applies(const struct cmsedge_row *row, const struct cmsedge_settings *s);
 

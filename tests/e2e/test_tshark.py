@@ -608,6 +608,19 @@ class Lab(TsharkCase):
         findings = "\n".join(row["cmsedge.finding"] for row in rows)
         for finding in key["findings"]:
             self.assertIn(finding, findings, name)
+        # the audit agrees; on a clean scenario it finds nothing either, not even a TURN relay
+        # that carried media one way only
+        proc = subprocess.run(
+            [RUN_TSHARK, "--build", BUILD, "--home", home, "--hosts",
+             os.path.join(self.lab, "lab.hosts"), "--", "-r",
+             os.path.join(self.lab, name + ".pcap"), "-q", "-z", "cmsedge,audit,json"],
+            capture_output=True, text=True, timeout=300)
+        audit = json.loads(proc.stdout)
+        if not key["offspec"]:
+            self.assertEqual((audit["offspec"], audit["checks"]), ([], []), name)
+        self.assertEqual(sorted({(c["check"], c.get("rule")) for c in audit["checks"]
+                                 if c["check"] == "blocked"}),
+                         sorted(tuple(c) for c in key["checks"] if c[0] == "blocked"), name)
 
     def test_web_proxy(self):
         self.check_scenario("web-proxy")

@@ -109,6 +109,50 @@ static void counts_flows_per_row_in_both_directions(void **state)
     cmsedge_audit_free(a);
 }
 
+/* An allocation whose relay carries media one way only is reported; one used both ways is not. */
+static void one_way_relays(void **state)
+{
+    (void)state;
+    struct cmsedge_settings s;
+    struct cmsedge_audit *a = cmsedge_audit_new();
+    GString *out = g_string_new(NULL);
+    struct cmsedge_verdict v;
+    cmsedge_settings_defaults(&s);
+
+    /* two allocations answered by the TURN server (its reply to the client) */
+    struct cmsedge_flow ans =
+        test_flow(UDP, EPUB, 3478, CMSEDGE_ROLE_WEBAPP_CLIENT, 50001, CMSEDGE_APP_STUN);
+    struct cmsedge_facts facts = {.frame = 1,
+                                  .stun_type = CMSEDGE_STUN_ALLOCATE_SUCCESS,
+                                  .has_relayed = true,
+                                  .relayed_port = 24100};
+    cmsedge_classify(&s, &ans, &v);
+    cmsedge_audit_add(a, &ans, &v, NULL, &facts);
+    facts.frame = 2, facts.relayed_port = 24102;
+    ans.dport = 50003;
+    cmsedge_classify(&s, &ans, &v);
+    cmsedge_audit_add(a, &ans, &v, NULL, &facts);
+    /* relay 24100: media both ways; relay 24102: only from the relay to its peer */
+    struct cmsedge_flow out_flow =
+        test_flow(UDP, EPUB, 24100, CMSEDGE_ROLE_NONE, 40000, CMSEDGE_APP_RTP);
+    struct cmsedge_flow in_flow =
+        test_flow(UDP, CMSEDGE_ROLE_NONE, 40000, EPUB, 24100, CMSEDGE_APP_RTP);
+    add(a, &s, &out_flow, 3, 0.1, 200, NULL);
+    add(a, &s, &in_flow, 4, 0.2, 200, NULL);
+    out_flow.sport = 24102;
+    add(a, &s, &out_flow, 5, 0.3, 200, NULL);
+    add(a, &s, &out_flow, 6, 0.4, 200, NULL);
+
+    cmsedge_audit_write(a, &s, NULL, CMSEDGE_AUDIT_TEXT, out);
+    assert_null(strstr(out->str, ":24100, allocated here"));
+    assert_non_null(strstr(out->str,
+                           "  frame 2 [turn]: TURN relay 192.0.2.1:24102, allocated here, "
+                           "carried media one way only (2 frames from the relay, 0 to "
+                           "it): one-way media\n"));
+    g_string_free(out, TRUE);
+    cmsedge_audit_free(a);
+}
+
 static void format_names(void **state)
 {
     (void)state;
@@ -127,6 +171,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(counts_flows_per_row_in_both_directions),
+        cmocka_unit_test(one_way_relays),
         cmocka_unit_test(format_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
