@@ -160,29 +160,25 @@ static void follow_allocations(struct cmsedge_audit *a, const struct cmsedge_flo
     }
 }
 
-/* Allocations whose relay carried media one way only, or none: a finding per allocation. */
+/* Allocations whose relay carried media one way only: a finding per allocation. A relay that
+ * carried nothing is no finding: WebRTC clients allocate relays as ICE candidates and often use
+ * another path. */
 static void allocation_findings(const struct cmsedge_audit *a, GArray *items)
 {
     for (guint i = 0; i < a->allocations->len; i++) {
         const struct allocation *al = &g_array_index(a->allocations, struct allocation, i);
         struct check_item it = {.frame = al->frame};
         char server[64];
-        if (al->in && al->out)
+        if ((al->in && al->out) || (!al->in && !al->out))
             continue;
         cmsedge_addr_format(&al->server, server, sizeof server);
         it.finding.check = CMSEDGE_CHECK_TURN;
         it.finding.severity = CMSEDGE_WARNING;
         it.finding.row = al->row;
-        if (!al->in && !al->out)
-            snprintf(it.finding.text, sizeof it.finding.text,
-                     "TURN relay %s:%u, allocated here, carried no media in either direction",
-                     server, al->relay_port);
-        else
-            snprintf(
-                it.finding.text, sizeof it.finding.text,
-                "TURN relay %s:%u, allocated here, carried media one way only (%" G_GUINT64_FORMAT
-                " frames from the relay, %" G_GUINT64_FORMAT " to it): one-way media",
-                server, al->relay_port, al->out, al->in);
+        snprintf(it.finding.text, sizeof it.finding.text,
+                 "TURN relay %s:%u, allocated here, carried media one way only (%" G_GUINT64_FORMAT
+                 " frames from the relay, %" G_GUINT64_FORMAT " to it): one-way media",
+                 server, al->relay_port, al->out, al->in);
         g_array_append_val(items, it);
     }
 }
