@@ -8,6 +8,8 @@
  */
 #include "cmsedge/hostmap.h"
 
+#include "addr_table.h"
+
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,20 +19,10 @@ struct cmsedge_hostmap {
     GPtrArray *prefixes; /* struct cmsedge_host*, longest prefix first */
 };
 
-static guint addr_hash(gconstpointer key)
-{
-    return cmsedge_addr_hash(key);
-}
-
-static gboolean addr_equal(gconstpointer a, gconstpointer b)
-{
-    return cmsedge_addr_equal(a, b);
-}
-
 struct cmsedge_hostmap *cmsedge_hostmap_new(void)
 {
     struct cmsedge_hostmap *map = g_new0(struct cmsedge_hostmap, 1);
-    map->exact = g_hash_table_new_full(addr_hash, addr_equal, NULL, g_free);
+    map->exact = cmsedge_addr_table_new(g_free);
     map->prefixes = g_ptr_array_new_with_free_func(g_free);
     return map;
 }

@@ -4,6 +4,8 @@
  */
 #include "cmsedge/infer.h"
 
+#include "addr_table.h"
+
 #include <glib.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,21 +27,11 @@ struct cmsedge_infer {
     GPtrArray *order;     /* struct cmsedge_inferred*, in the order they were inferred */
 };
 
-static guint addr_hash(gconstpointer key)
-{
-    return cmsedge_addr_hash(key);
-}
-
-static gboolean addr_equal(gconstpointer a, gconstpointer b)
-{
-    return cmsedge_addr_equal(a, b);
-}
-
 struct cmsedge_infer *cmsedge_infer_new(void)
 {
     struct cmsedge_infer *in = g_new0(struct cmsedge_infer, 1);
-    in->votes = g_hash_table_new_full(addr_hash, addr_equal, NULL, g_free);
-    in->inferred = g_hash_table_new(addr_hash, addr_equal);
+    in->votes = cmsedge_addr_table_new(g_free);
+    in->inferred = cmsedge_addr_table_new(NULL);
     in->order = g_ptr_array_new_with_free_func(g_free);
     return in;
 }
