@@ -17,12 +17,17 @@ struct layer_app {
 };
 
 static struct layer_app layer_apps[] = {
-    {"stun", CMSEDGE_APP_STUN, -1},       {"classicstun", CMSEDGE_APP_STUN, -1},
+    {"stun", CMSEDGE_APP_STUN, -1},
+    {"classicstun", CMSEDGE_APP_STUN, -1},
     {"turnchannel", CMSEDGE_APP_TURN_DATA, -1},
-    {"rtp", CMSEDGE_APP_RTP, -1},         {"srtp", CMSEDGE_APP_RTP, -1},
-    {"rtcp", CMSEDGE_APP_RTCP, -1},       {"srtcp", CMSEDGE_APP_RTCP, -1},
-    {"dtls", CMSEDGE_APP_DTLS, -1},       {"tls", CMSEDGE_APP_TLS, -1},
-    {"sip", CMSEDGE_APP_SIP, -1},         {"ssh", CMSEDGE_APP_SSH, -1},
+    {"rtp", CMSEDGE_APP_RTP, -1},
+    {"srtp", CMSEDGE_APP_RTP, -1},
+    {"rtcp", CMSEDGE_APP_RTCP, -1},
+    {"srtcp", CMSEDGE_APP_RTCP, -1},
+    {"dtls", CMSEDGE_APP_DTLS, -1},
+    {"tls", CMSEDGE_APP_TLS, -1},
+    {"sip", CMSEDGE_APP_SIP, -1},
+    {"ssh", CMSEDGE_APP_SSH, -1},
     {"http", CMSEDGE_APP_HTTP, -1},
 };
 

@@ -62,8 +62,8 @@ static int dissect_media_kind(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 {
     proto_item *ti = proto_tree_add_item(tree, proto_media, tvb, 0, m->offset, ENC_NA);
     proto_tree *mt = proto_item_add_subtree(ti, ett_media);
-    proto_item *kind = proto_tree_add_string(mt, hf_media_kind, tvb, 0, 0,
-                                             cmsedge_media_kind_name(m->kind));
+    proto_item *kind =
+        proto_tree_add_string(mt, hf_media_kind, tvb, 0, 0, cmsedge_media_kind_name(m->kind));
     proto_item_set_generated(kind);
     proto_item_append_text(ti, ": %s", cmsedge_media_kind_name(m->kind));
     if (m->offset) {
@@ -195,8 +195,8 @@ static void mark_media_range(uint16_t lo, uint16_t hi, void *user _U_)
 
 void cmsedge_ports_update(const struct cmsedge_settings *s)
 {
-    const unsigned media_apps = CMSEDGE_APP_BIT(CMSEDGE_APP_RTP) | CMSEDGE_APP_BIT(CMSEDGE_APP_RTCP) |
-                                CMSEDGE_APP_ANY_MEDIA;
+    const unsigned media_apps = CMSEDGE_APP_BIT(CMSEDGE_APP_RTP) |
+                                CMSEDGE_APP_BIT(CMSEDGE_APP_RTCP) | CMSEDGE_APP_ANY_MEDIA;
     const unsigned both = CMSEDGE_END_SRC | CMSEDGE_END_DST;
 
     if (!registrations || !media_handle)
@@ -278,9 +278,8 @@ void cmsedge_ports_handoff(void)
     /* off by default: on 3478 the stock dissectors must decode exactly as without cmsedge */
     heur_dissector_add("stun", heur_relayed_rtp, "RTP/RTCP relayed through TURN (cmsedge)",
                        "cmsedge_rtp_stun", proto_media, HEURISTIC_DISABLE);
-    heur_dissector_add("turnchannel", heur_relayed_rtp,
-                       "RTP/RTCP in TURN ChannelData (cmsedge)", "cmsedge_rtp_turnchannel",
-                       proto_media, HEURISTIC_ENABLE);
+    heur_dissector_add("turnchannel", heur_relayed_rtp, "RTP/RTCP in TURN ChannelData (cmsedge)",
+                       "cmsedge_rtp_turnchannel", proto_media, HEURISTIC_ENABLE);
     dissector_add_for_decode_as("udp.port", media_handle);
     dissector_add_for_decode_as("tcp.port", ssh_shim_handle);
     dissector_add_for_decode_as("tcp.port", zone_shim_handle);

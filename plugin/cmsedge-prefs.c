@@ -114,8 +114,8 @@ static void hosts_post_update(void)
 static bool single_range(const char *name, const range_t *r, struct cmsedge_port_range *out)
 {
     if (!r || r->nranges != 1 || r->ranges[0].low == 0) {
-        report_failure("cmsedge.%s: give one port range, e.g. %u-%u; keeping %u-%u", name,
-                       out->lo, out->hi, out->lo, out->hi);
+        report_failure("cmsedge.%s: give one port range, e.g. %u-%u; keeping %u-%u", name, out->lo,
+                       out->hi, out->lo, out->hi);
         return false;
     }
     out->lo = (uint16_t)r->ranges[0].low;
@@ -231,15 +231,14 @@ void cmsedge_prefs_register(module_t *module)
     range_convert_str(wmem_epan_scope(), &pref_relay, text, 65535);
     g_free(text);
     prefs_register_range_preference(module, "relay_ports", "TURN relay ports",
-                                    "Expressway-E TURN relay port range (one range)",
-                                    &pref_relay, 65535);
+                                    "Expressway-E TURN relay port range (one range)", &pref_relay,
+                                    65535);
     text = g_strdup_printf("%u-%u", settings.ms_media.lo, settings.ms_media.hi);
     range_convert_str(wmem_epan_scope(), &pref_ms_media, text, 65535);
     g_free(text);
-    prefs_register_range_preference(module, "meeting_server_media_ports",
-                                    "Meeting Server media ports",
-                                    "Meeting Server media port range (one range)",
-                                    &pref_ms_media, 65535);
+    prefs_register_range_preference(
+        module, "meeting_server_media_ports", "Meeting Server media ports",
+        "Meeting Server media port range (one range)", &pref_ms_media, 65535);
     prefs_register_uint_preference(module, "turn_tcp_port", "TURN TCP override port",
                                    "TCP port the Expressway-E TURN server also listens on; 0 "
                                    "when none is configured",
@@ -264,8 +263,8 @@ void cmsedge_prefs_register(module_t *module)
                                    &pref_infer_roles);
 
     uat_t *uat = uat_new("cmsedge_hosts", sizeof(host_rec_t), "cmsedge_hosts", TRUE, &host_recs,
-                         &n_host_recs, UAT_AFFECTS_DISSECTION, NULL, host_rec_copy,
-                         host_rec_update, host_rec_free, hosts_post_update, NULL, host_fields);
+                         &n_host_recs, UAT_AFFECTS_DISSECTION, NULL, host_rec_copy, host_rec_update,
+                         host_rec_free, hosts_post_update, NULL, host_fields);
     prefs_register_uat_preference(module, "hosts", "Host roles",
                                   "Which address plays which role in the deployment", uat);
 }

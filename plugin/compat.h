@@ -21,11 +21,11 @@ typedef gboolean cmsedge_cb_bool;
  * later releases. */
 #ifdef CMSEDGE_HAVE_BOOL_STAT_TAP_INIT
 typedef bool cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK() return true
+#define CMSEDGE_STAT_INIT_OK()   return true
 #define CMSEDGE_STAT_INIT_FAIL() return false
 #else
 typedef void cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK() return
+#define CMSEDGE_STAT_INIT_OK()   return
 #define CMSEDGE_STAT_INIT_FAIL() exit(1) /* as tshark's own statistics do in 4.0 */
 #endif
 
@@ -40,11 +40,11 @@ typedef gboolean cmsedge_pref_bool;
  * later releases. */
 #ifdef CMSEDGE_HAVE_BOOL_STAT_TAP_INIT
 typedef bool cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK() return true
+#define CMSEDGE_STAT_INIT_OK()   return true
 #define CMSEDGE_STAT_INIT_FAIL() return false
 #else
 typedef void cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK() return
+#define CMSEDGE_STAT_INIT_OK()   return
 #define CMSEDGE_STAT_INIT_FAIL() exit(1) /* as tshark's own statistics do in 4.0 */
 #endif
 
@@ -54,11 +54,11 @@ typedef void cmsedge_stat_init_ret;
  * later releases. */
 #ifdef CMSEDGE_HAVE_BOOL_STAT_TAP_INIT
 typedef bool cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK() return true
+#define CMSEDGE_STAT_INIT_OK()   return true
 #define CMSEDGE_STAT_INIT_FAIL() return false
 #else
 typedef void cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK() return
+#define CMSEDGE_STAT_INIT_OK()   return
 #define CMSEDGE_STAT_INIT_FAIL() exit(1) /* as tshark's own statistics do in 4.0 */
 #endif
 

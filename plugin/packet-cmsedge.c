@@ -89,8 +89,7 @@ static const struct row_text *row_text(const struct cmsedge_row *row)
             row_texts = g_new0(struct row_text, cmsedge_n_rows);
         for (size_t i = 0; i < cmsedge_n_rows; i++) {
             const struct cmsedge_row *r = &cmsedge_rows[i];
-            g_snprintf(row_texts[i].title, sizeof row_texts[i].title, "%s: %s", r->id,
-                       r->purpose);
+            g_snprintf(row_texts[i].title, sizeof row_texts[i].title, "%s: %s", r->id, r->purpose);
             cmsedge_cell_describe(&r->src.ports, s, row_texts[i].src_ports,
                                   sizeof row_texts[i].src_ports);
             cmsedge_cell_describe(&r->dst.ports, s, row_texts[i].dst_ports,
@@ -192,8 +191,7 @@ static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin
 /* One matching row. The best match carries the details (direction, zone, roles, protocol,
  * ports, footnotes); further rows only say which row they are: they are mostly the same flow in
  * another table, and every item costs on every frame, in tshark -T fields as in -V. */
-static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m,
-                      bool details)
+static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m, bool details)
 {
     const struct cmsedge_row *row = m->row;
     const struct row_text *text = row_text(row);
@@ -253,11 +251,12 @@ static void add_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     proto_item_set_generated(ti);
     fn = proto_tree_add_uint(ft, hf_footnote, tvb, 0, 0, fd->footnote);
     proto_item_set_generated(fn);
-    fn = proto_tree_add_string(ft, hf_footnote_text, tvb, 0, 0, cmsedge_footnote_text(fd->footnote));
+    fn =
+        proto_tree_add_string(ft, hf_footnote_text, tvb, 0, 0, cmsedge_footnote_text(fd->footnote));
     proto_item_set_generated(fn);
-    expert_add_info_format(pinfo, ti,
-                           fd->severity == CMSEDGE_WARNING ? &ei_footnote_warning : &ei_footnote_note,
-                           "%s", fd->text);
+    expert_add_info_format(
+        pinfo, ti, fd->severity == CMSEDGE_WARNING ? &ei_footnote_warning : &ei_footnote_note, "%s",
+        fd->text);
 }
 
 static void add_check(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
@@ -377,8 +376,9 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     facts = wmem_new(pinfo->pool, struct cmsedge_facts);
     cmsedge_facts_from_tree(tree, pinfo, in_icmp, facts);
     if (in_icmp) /* the ports belong to the quoted packet, not to this frame */
-        return facts->icmp == CMSEDGE_ICMP_NONE ? 0
-                                                : dissect_icmp_error(tvb, pinfo, tree, &flow, facts);
+        return facts->icmp == CMSEDGE_ICMP_NONE
+                   ? 0
+                   : dissect_icmp_error(tvb, pinfo, tree, &flow, facts);
     flow.src_role = lookup_role(&flow.src, pinfo->num, &src_host);
     flow.dst_role = lookup_role(&flow.dst, pinfo->num, &dst_host);
 
@@ -415,19 +415,19 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     for (size_t i = 0; i < v->n_matches; i++)
         add_match(ct, tvb, &v->matches[i], i == 0);
     if (v->n_matches == 0) { /* judged but unmatched: the hosts' own roles */
-        proto_item *r = proto_tree_add_string(ct, hf_src_role, tvb, 0, 0,
-                                              cmsedge_role_keyword(flow.src_role));
+        proto_item *r =
+            proto_tree_add_string(ct, hf_src_role, tvb, 0, 0, cmsedge_role_keyword(flow.src_role));
         proto_item_set_generated(r);
         r = proto_tree_add_string(ct, hf_dst_role, tvb, 0, 0, cmsedge_role_keyword(flow.dst_role));
         proto_item_set_generated(r);
     }
     add_host(ct, tvb, hf_src_host, hf_src_origin, &src_host);
     add_host(ct, tvb, hf_dst_host, hf_dst_origin, &dst_host);
-    proto_item *p = proto_tree_add_string(
-        ct, hf_payload, tvb, 0, 0,
-        flow.hint == CMSEDGE_HINT_NONE    ? "none"
-        : flow.hint == CMSEDGE_HINT_OTHER ? "other"
-                                          : cmsedge_app_keyword((enum cmsedge_app)flow.hint));
+    proto_item *p = proto_tree_add_string(ct, hf_payload, tvb, 0, 0,
+                                          flow.hint == CMSEDGE_HINT_NONE ? "none"
+                                          : flow.hint == CMSEDGE_HINT_OTHER
+                                              ? "other"
+                                              : cmsedge_app_keyword((enum cmsedge_app)flow.hint));
     proto_item_set_generated(p);
     p = proto_tree_add_boolean(ct, hf_judged, tvb, 0, 0, v->judged);
     proto_item_set_generated(p);
@@ -544,8 +544,7 @@ void proto_register_cmsedge(void)
          {"Footnote rule", "cmsedge.finding", FT_STRING, BASE_NONE, NULL, 0x0,
           "What a footnote of the reference says about this frame", HFILL}},
         {&hf_translated,
-         {"Translated source port", "cmsedge.translated_source", FT_BOOLEAN, BASE_NONE, NULL,
-          0x0,
+         {"Translated source port", "cmsedge.translated_source", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "Expressway-C to Expressway-E traffic from a source port Expressway-C does not use: "
           "a translating firewall between them?",
           HFILL}},
@@ -596,7 +595,6 @@ void proto_register_cmsedge(void)
          {"cmsedge.expert.inferred_role", PI_PROTOCOL, PI_NOTE,
           "A host's role was inferred from Expressway-specific flows", EXPFILL}},
     };
-
 
     proto_cmsedge = proto_register_protocol("Cisco Meeting Server Edge", "CMSEDGE", "cmsedge");
     proto_register_field_array(proto_cmsedge, hf, array_length(hf));

@@ -187,8 +187,8 @@ struct nearest {
     unsigned distance; /* how far the service port is from the documented one */
 };
 
-static unsigned port_distance(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
-                              uint16_t port)
+static unsigned port_distance(const struct cmsedge_port_cell *cell,
+                              const struct cmsedge_settings *s, uint16_t port)
 {
     unsigned best = 65536;
     for (unsigned p = 0; p < cell->n_items; p++) {
@@ -235,12 +235,12 @@ static void consider(struct nearest *best, const struct cmsedge_row *row, bool r
     n.count = __builtin_popcount(n.misses);
     n.distance = port_distance(&row->dst.ports, s, o.dport);
 
-    bool better = !best->row || n.count < best->count ||
-                  (n.count == best->count &&
-                   (n.fit > best->fit ||
-                    (n.fit == best->fit &&
-                     (n.distance < best->distance ||
-                      (n.distance == best->distance && !n.reverse && best->reverse)))));
+    bool better =
+        !best->row || n.count < best->count ||
+        (n.count == best->count &&
+         (n.fit > best->fit ||
+          (n.fit == best->fit && (n.distance < best->distance ||
+                                  (n.distance == best->distance && !n.reverse && best->reverse)))));
     if (better)
         *best = n;
 }
@@ -303,9 +303,8 @@ static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_
         consider(&best, &cmsedge_rows[i], true, s, f);
     }
     if (!best.row) {
-        say(v->reason, sizeof v->reason,
-                 "the reference documents no flow between %s and %s",
-                 host_title(f->src_role), host_title(f->dst_role));
+        say(v->reason, sizeof v->reason, "the reference documents no flow between %s and %s",
+            host_title(f->src_role), host_title(f->dst_role));
         return;
     }
     v->nearest = best.row;
@@ -315,36 +314,36 @@ static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_
 
     if (best.count == 1 && best.misses == MISS_DST_PORT && !cell_is_wide(&r->dst.ports)) {
         cmsedge_cell_describe(&r->dst.ports, s, want, sizeof want);
-        say(v->reason, sizeof v->reason, "%s (%s): %s ports are %s; seen %u", r->purpose,
-                 r->id, r->dst.label, want, o.dport);
+        say(v->reason, sizeof v->reason, "%s (%s): %s ports are %s; seen %u", r->purpose, r->id,
+            r->dst.label, want, o.dport);
     } else if (best.count == 1 && best.misses == MISS_SRC_PORT && !cell_is_wide(&r->src.ports)) {
         cmsedge_cell_describe(&r->src.ports, s, want, sizeof want);
         /* Expressway-C picks these source ports itself: another port on the way to the
          * Expressway-E means something between them rewrote it */
         v->translated_source = r->src.role == CMSEDGE_ROLE_EXPRESSWAY_C &&
                                cmsedge_role_is_expressway_e((enum cmsedge_role)r->dst.role);
-        say(v->reason, sizeof v->reason, "%s (%s): %s source ports are %s; seen %u%s",
-                 r->purpose, r->id, r->src.label, want, o.sport,
-                 v->translated_source ? " (a translating firewall between Expressway-C and "
-                                        "Expressway-E?)"
-                                      : "");
+        say(v->reason, sizeof v->reason, "%s (%s): %s source ports are %s; seen %u%s", r->purpose,
+            r->id, r->src.label, want, o.sport,
+            v->translated_source ? " (a translating firewall between Expressway-C and "
+                                   "Expressway-E?)"
+                                 : "");
     } else if (best.count == 1 && best.misses == MISS_TRANSPORT) {
-        say(v->reason, sizeof v->reason, "%s (%s) is %s; seen %s", r->purpose, r->id,
-                 r->protocol, transport_name(f->transport));
+        say(v->reason, sizeof v->reason, "%s (%s) is %s; seen %s", r->purpose, r->id, r->protocol,
+            transport_name(f->transport));
     } else if (best.count == 1 && best.misses == MISS_PAYLOAD) {
         apps_text(r, apps, sizeof apps);
-        say(v->reason, sizeof v->reason, "%s (%s) carries %s; seen %s", r->purpose, r->id,
-                 apps, cmsedge_app_title((enum cmsedge_app)f->hint));
+        say(v->reason, sizeof v->reason, "%s (%s) carries %s; seen %s", r->purpose, r->id, apps,
+            cmsedge_app_title((enum cmsedge_app)f->hint));
     } else {
         char src_want[96];
         cmsedge_cell_describe(&r->src.ports, s, src_want, sizeof src_want);
         cmsedge_cell_describe(&r->dst.ports, s, want, sizeof want);
         say(v->reason, sizeof v->reason,
-                 "no documented %s flow from %s port %u to %s port %u; nearest: %s (%s), "
-                 "%s %s -> %s %s %s",
-                 transport_name(f->transport), host_title(f->src_role), f->sport,
-                 host_title(f->dst_role), f->dport, r->purpose, r->id, r->src.label, src_want,
-                 r->dst.label, want, r->protocol);
+            "no documented %s flow from %s port %u to %s port %u; nearest: %s (%s), "
+            "%s %s -> %s %s %s",
+            transport_name(f->transport), host_title(f->src_role), f->sport,
+            host_title(f->dst_role), f->dport, r->purpose, r->id, r->src.label, src_want,
+            r->dst.label, want, r->protocol);
     }
 }
 

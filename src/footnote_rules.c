@@ -116,7 +116,8 @@ static void per_match_rules(const struct cmsedge_settings *s, const struct cmsed
     }
 
     /* fn 6: a Meeting Server pushing media through the TURN port instead of the relays */
-    bool ms_end_exact = m->reverse ? m->dst_fit == CMSEDGE_FIT_EXACT : m->src_fit == CMSEDGE_FIT_EXACT;
+    bool ms_end_exact =
+        m->reverse ? m->dst_fit == CMSEDGE_FIT_EXACT : m->src_fit == CMSEDGE_FIT_EXACT;
     if (row->src.role == CMSEDGE_ROLE_MEETING_SERVER && ms_end_exact &&
         (row->apps & CMSEDGE_APP_BIT(CMSEDGE_APP_TURN_DATA)) && f->hint == CMSEDGE_APP_TURN_DATA &&
         f->transport == CMSEDGE_TRANSPORT_UDP && !has_finding(v, 6)) {

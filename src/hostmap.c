@@ -15,7 +15,7 @@
 #include <string.h>
 
 struct cmsedge_hostmap {
-    GHashTable *exact;  /* struct cmsedge_addr* -> struct cmsedge_host* (owns the host) */
+    GHashTable *exact;   /* struct cmsedge_addr* -> struct cmsedge_host* (owns the host) */
     GPtrArray *prefixes; /* struct cmsedge_host*, longest prefix first */
 };
 

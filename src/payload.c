@@ -6,11 +6,11 @@
 
 #include <string.h>
 
-#define STUN_HEADER_LEN 20
+#define STUN_HEADER_LEN   20
 #define STUN_MAGIC_COOKIE 0x2112A442u /* RFC 5389 section 6 */
-#define RTP_HEADER_LEN 12
-#define RTCP_HEADER_LEN 8
-#define MUX_ID_LEN 4 /* H.460.19 multiplexID in front of RTP/RTCP */
+#define RTP_HEADER_LEN    12
+#define RTCP_HEADER_LEN   8
+#define MUX_ID_LEN        4 /* H.460.19 multiplexID in front of RTP/RTCP */
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -117,10 +117,10 @@ bool cmsedge_looks_like_tls(const uint8_t *head, size_t head_len)
 /* A SIP request line ("INVITE sip:...") or status line ("SIP/2.0 200 OK"). */
 bool cmsedge_looks_like_sip(const uint8_t *head, size_t head_len)
 {
-    static const char *const starts[] = {"SIP/2.0 ", "INVITE ", "ACK ", "BYE ", "CANCEL ",
-                                         "OPTIONS ", "REGISTER ", "INFO ", "UPDATE ", "PRACK ",
-                                         "SUBSCRIBE ", "NOTIFY ", "REFER ", "MESSAGE ",
-                                         "PUBLISH ", "SERVICE "};
+    static const char *const starts[] = {"SIP/2.0 ", "INVITE ",  "ACK ",       "BYE ",
+                                         "CANCEL ",  "OPTIONS ", "REGISTER ",  "INFO ",
+                                         "UPDATE ",  "PRACK ",   "SUBSCRIBE ", "NOTIFY ",
+                                         "REFER ",   "MESSAGE ", "PUBLISH ",   "SERVICE "};
     for (size_t i = 0; i < sizeof starts / sizeof starts[0]; i++) {
         size_t n = strlen(starts[i]);
         if (head_len >= n && memcmp(head, starts[i], n) == 0)
@@ -136,7 +136,7 @@ bool cmsedge_looks_like_ssh(const uint8_t *head, size_t head_len)
 }
 
 /* RFC 5389 section 6 header, section 15 attributes; RFC 5766 XOR-RELAYED-ADDRESS. */
-#define STUN_ATTR_ERROR_CODE 0x0009u
+#define STUN_ATTR_ERROR_CODE          0x0009u
 #define STUN_ATTR_XOR_RELAYED_ADDRESS 0x0016u
 
 bool cmsedge_parse_stun(const uint8_t *msg, size_t len, struct cmsedge_stun_info *info)

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 struct cmsedge_addr {
-    uint8_t family; /* 4 or 6; 0 = none */
+    uint8_t family;    /* 4 or 6; 0 = none */
     uint8_t bytes[16]; /* network order; IPv4 uses the first 4 */
 };
 

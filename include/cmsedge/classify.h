@@ -31,14 +31,14 @@ struct cmsedge_flow {
 
 struct cmsedge_match {
     const struct cmsedge_row *row;
-    bool reverse;       /* the frame travels dst->src of the row (a reply) */
-    uint8_t zone;       /* traversal zone number, 0 when the row has none */
-    uint8_t footnote;   /* footnote on the port element the row's service port matched */
-    int8_t src_fit;     /* enum cmsedge_fit of the frame's source for its end of the row */
-    int8_t dst_fit;     /* likewise for the frame's destination */
-    uint8_t src_role;   /* role the frame's source plays in the row */
-    uint8_t dst_role;   /* role the frame's destination plays in the row */
-    bool translated;    /* an end matched through a NAT row's translated role */
+    bool reverse;     /* the frame travels dst->src of the row (a reply) */
+    uint8_t zone;     /* traversal zone number, 0 when the row has none */
+    uint8_t footnote; /* footnote on the port element the row's service port matched */
+    int8_t src_fit;   /* enum cmsedge_fit of the frame's source for its end of the row */
+    int8_t dst_fit;   /* likewise for the frame's destination */
+    uint8_t src_role; /* role the frame's source plays in the row */
+    uint8_t dst_role; /* role the frame's destination plays in the row */
+    bool translated;  /* an end matched through a NAT row's translated role */
 };
 
 enum cmsedge_severity { CMSEDGE_NOTE = 0, CMSEDGE_WARNING = 1 };
@@ -52,18 +52,18 @@ struct cmsedge_finding {
     char text[200];
 };
 
-#define CMSEDGE_MAX_MATCHES 32
+#define CMSEDGE_MAX_MATCHES  32
 #define CMSEDGE_MAX_FINDINGS 4
 
 struct cmsedge_verdict {
     size_t n_matches;
     struct cmsedge_match matches[CMSEDGE_MAX_MATCHES]; /* best first */
-    bool judged;  /* an edge host takes part, so the flow is judged */
-    bool offspec; /* judged and either no row matches or a footnote rule warns */
+    bool judged;    /* an edge host takes part, so the flow is judged */
+    bool offspec;   /* judged and either no row matches or a footnote rule warns */
     bool unmatched; /* judged and no row matches */
     const struct cmsedge_row *nearest; /* when unmatched: the closest documented row, or NULL */
     bool nearest_reverse;
-    char reason[256]; /* when unmatched: expected vs seen */
+    char reason[256];       /* when unmatched: expected vs seen */
     bool translated_source; /* unmatched only by the source port of an Expressway-C to
                                Expressway-E row: a translating firewall between them? */
     size_t n_findings;

@@ -25,8 +25,8 @@ enum cmsedge_media_kind {
 
 struct cmsedge_media {
     enum cmsedge_media_kind kind;
-    unsigned offset;  /* where the recognised message starts: 0, or 4 after a multiplex id */
-    uint32_t mux_id;  /* valid when offset == 4 */
+    unsigned offset; /* where the recognised message starts: 0, or 4 after a multiplex id */
+    uint32_t mux_id; /* valid when offset == 4 */
 };
 
 /* RFC 7983 first-byte demultiplexing of a UDP media datagram. Assent/H.460.19 media may carry
@@ -45,7 +45,7 @@ bool cmsedge_looks_like_ssh(const uint8_t *head, size_t head_len);
  * header; len is what is available. Attributes that run past len are ignored. */
 struct cmsedge_stun_info {
     uint16_t type;
-    uint16_t error;      /* 0 if none */
+    uint16_t error; /* 0 if none */
     bool has_relayed;
     uint16_t relayed_port;
 };

@@ -35,9 +35,9 @@ enum cmsedge_app {
 };
 #define CMSEDGE_APP_BIT(a) (1u << (a))
 /* "media" in the table: whatever a TURN relay carries. */
-#define CMSEDGE_APP_MEDIA                                                                       \
-    (CMSEDGE_APP_BIT(CMSEDGE_APP_RTP) | CMSEDGE_APP_BIT(CMSEDGE_APP_RTCP) |                     \
-     CMSEDGE_APP_BIT(CMSEDGE_APP_DTLS) | CMSEDGE_APP_BIT(CMSEDGE_APP_STUN) |                    \
+#define CMSEDGE_APP_MEDIA                                                                          \
+    (CMSEDGE_APP_BIT(CMSEDGE_APP_RTP) | CMSEDGE_APP_BIT(CMSEDGE_APP_RTCP) |                        \
+     CMSEDGE_APP_BIT(CMSEDGE_APP_DTLS) | CMSEDGE_APP_BIT(CMSEDGE_APP_STUN) |                       \
      CMSEDGE_APP_BIT(CMSEDGE_APP_TURN_DATA))
 #define CMSEDGE_APP_ANY_MEDIA 0x8000u /* the row accepts any payload at all (relays) */
 
@@ -46,13 +46,13 @@ const char *cmsedge_app_title(enum cmsedge_app app);
 
 /* One element of a port cell. */
 enum cmsedge_port_kind {
-    CMSEDGE_PORTS_RANGE = 0,  /* lo-hi, optionally even or odd only */
-    CMSEDGE_PORTS_ZONE,       /* lo + (zone - 1) for each configured traversal zone */
-    CMSEDGE_PORTS_RELAY,      /* the TURN relay range setting; lo-hi is the reference default */
-    CMSEDGE_PORTS_MS_MEDIA,   /* the Meeting Server media range setting */
-    CMSEDGE_PORTS_ADMIN,      /* the web administration port setting */
-    CMSEDGE_PORTS_TURN_TCP,   /* the TURN TCP override port, TCP only, when configured */
-    CMSEDGE_PORTS_EXCLUDE,    /* "NOT lo": never this port, whatever else the cell says */
+    CMSEDGE_PORTS_RANGE = 0, /* lo-hi, optionally even or odd only */
+    CMSEDGE_PORTS_ZONE,      /* lo + (zone - 1) for each configured traversal zone */
+    CMSEDGE_PORTS_RELAY,     /* the TURN relay range setting; lo-hi is the reference default */
+    CMSEDGE_PORTS_MS_MEDIA,  /* the Meeting Server media range setting */
+    CMSEDGE_PORTS_ADMIN,     /* the web administration port setting */
+    CMSEDGE_PORTS_TURN_TCP,  /* the TURN TCP override port, TCP only, when configured */
+    CMSEDGE_PORTS_EXCLUDE,   /* "NOT lo": never this port, whatever else the cell says */
 };
 
 enum cmsedge_port_style {
@@ -66,7 +66,7 @@ enum cmsedge_parity { CMSEDGE_PARITY_ANY = 0, CMSEDGE_PARITY_EVEN, CMSEDGE_PARIT
 enum cmsedge_demux_cond { CMSEDGE_DEMUX_EITHER = 0, CMSEDGE_DEMUX_ON, CMSEDGE_DEMUX_OFF };
 
 #define CMSEDGE_SIZE_BIT(s) (1u << (s))
-#define CMSEDGE_ALL_SIZES 0x7u
+#define CMSEDGE_ALL_SIZES   0x7u
 
 struct cmsedge_port_item {
     uint8_t kind;     /* enum cmsedge_port_kind */

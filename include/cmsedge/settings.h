@@ -22,7 +22,7 @@ enum cmsedge_size {
 #define CMSEDGE_MAX_TRAVERSAL_ZONES 64
 
 /* Expressway releases the footnotes name (cmsedge_version_parse() form). */
-#define CMSEDGE_VERSION_X8_11 81100u   /* fn 4: TURN and web app signaling share TCP 443 */
+#define CMSEDGE_VERSION_X8_11 81100u /* fn 4: TURN and web app signaling share TCP 443 */
 
 struct cmsedge_port_range {
     uint16_t lo, hi;
@@ -30,14 +30,14 @@ struct cmsedge_port_range {
 
 struct cmsedge_settings {
     enum cmsedge_size size;
-    unsigned traversal_zones;     /* 1 means only the first zone port */
-    bool demux_ports;             /* "Use configured demultiplexing ports" (Small/Medium) */
+    unsigned traversal_zones;           /* 1 means only the first zone port */
+    bool demux_ports;                   /* "Use configured demultiplexing ports" (Small/Medium) */
     struct cmsedge_port_range relay;    /* Expressway-E TURN relay range */
     struct cmsedge_port_range ms_media; /* Meeting Server media range */
-    uint16_t turn_tcp_port;       /* TURN TCP override port; 0 = not configured */
-    uint16_t admin_port;          /* Expressway-E web administration port */
-    bool mra;                     /* deployment coexists with MRA */
-    uint32_t version;             /* Expressway version, cmsedge_version_parse(); 0 = unknown */
+    uint16_t turn_tcp_port;             /* TURN TCP override port; 0 = not configured */
+    uint16_t admin_port;                /* Expressway-E web administration port */
+    bool mra;                           /* deployment coexists with MRA */
+    uint32_t version; /* Expressway version, cmsedge_version_parse(); 0 = unknown */
 };
 
 void cmsedge_settings_defaults(struct cmsedge_settings *s);

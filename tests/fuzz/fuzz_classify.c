@@ -59,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.transport = take(&r, 1) & 1 ? CMSEDGE_TRANSPORT_TCP : CMSEDGE_TRANSPORT_UDP;
     f.src.family = f.dst.family = take(&r, 1) & 1 ? 6 : 4;
     for (int i = 0; i < 16; i++)
-        f.src.bytes[i] = (uint8_t)take(&r, 1), f.dst.bytes[i] = f.src.bytes[i] ^ (uint8_t)take(&r, 1);
+        f.src.bytes[i] = (uint8_t)take(&r, 1),
+        f.dst.bytes[i] = f.src.bytes[i] ^ (uint8_t)take(&r, 1);
     f.sport = (uint16_t)take(&r, 2);
     f.dport = (uint16_t)take(&r, 2);
     f.src_role = (enum cmsedge_role)(take(&r, 1) % CMSEDGE_ROLE_ANY);

@@ -7,12 +7,12 @@
 #include "test_util.h"
 
 #define NONE CMSEDGE_ROLE_NONE
-#define E CMSEDGE_ROLE_EXPRESSWAY_E
+#define E    CMSEDGE_ROLE_EXPRESSWAY_E
 #define EPUB CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC
-#define C CMSEDGE_ROLE_EXPRESSWAY_C
-#define MS CMSEDGE_ROLE_MEETING_SERVER
-#define EP CMSEDGE_ROLE_SIP_ENDPOINT
-#define WEB CMSEDGE_ROLE_WEBAPP_CLIENT
+#define C    CMSEDGE_ROLE_EXPRESSWAY_C
+#define MS   CMSEDGE_ROLE_MEETING_SERVER
+#define EP   CMSEDGE_ROLE_SIP_ENDPOINT
+#define WEB  CMSEDGE_ROLE_WEBAPP_CLIENT
 
 static struct cmsedge_settings sized(enum cmsedge_size size, bool demux)
 {
@@ -130,8 +130,8 @@ static void offspec_reasons_name_expected_and_seen(void **state)
     f = test_flow(UDP, MS, 40000, EPUB, 23000, CMSEDGE_APP_RTP);
     test_classify(NULL, &f, &v);
     assert_true(v.offspec);
-    assert_string_equal(v.reason,
-                        "TURN relays (T1-13): Expressway-E public IP ports are 24000-29999; seen 23000");
+    assert_string_equal(
+        v.reason, "TURN relays (T1-13): Expressway-E public IP ports are 24000-29999; seen 23000");
     assert_string_equal(v.nearest->id, "T1-13");
 
     /* a translating firewall between C and E (source port outside 25000-29999) */
@@ -216,7 +216,7 @@ static void documented_ranges_are_never_offspec(void **state)
     (void)state;
     struct cmsedge_verdict v;
     const int hints[] = {CMSEDGE_HINT_NONE, CMSEDGE_HINT_OTHER, CMSEDGE_APP_RTP,
-                         CMSEDGE_APP_DTLS, CMSEDGE_APP_STUN, CMSEDGE_APP_TLS};
+                         CMSEDGE_APP_DTLS,  CMSEDGE_APP_STUN,   CMSEDGE_APP_TLS};
     for (unsigned port = 24000; port <= 29999; port += 37) {
         for (size_t h = 0; h < sizeof hints / sizeof hints[0]; h++) {
             for (unsigned t = UDP; t <= TCP; t++) {
@@ -232,8 +232,8 @@ static void documented_ranges_are_never_offspec(void **state)
     }
     /* Meeting Server media range towards the relays */
     for (unsigned port = 50000; port <= 51000; port += 10) {
-        struct cmsedge_flow f = test_flow(UDP, MS, (uint16_t)port,
-                                          CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE, 24500, CMSEDGE_HINT_OTHER);
+        struct cmsedge_flow f = test_flow(
+            UDP, MS, (uint16_t)port, CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE, 24500, CMSEDGE_HINT_OTHER);
         test_classify(NULL, &f, &v);
         assert_non_null(test_find(&v, "T2-15"));
         assert_false(v.offspec);

@@ -5,10 +5,10 @@
 
 #include "test_util.h"
 
-#define E CMSEDGE_ROLE_EXPRESSWAY_E
-#define EPUB CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC
+#define E     CMSEDGE_ROLE_EXPRESSWAY_E
+#define EPUB  CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC
 #define EPRIV CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE
-#define MS CMSEDGE_ROLE_MEETING_SERVER
+#define MS    CMSEDGE_ROLE_MEETING_SERVER
 #define ADMIN CMSEDGE_ROLE_ADMIN_PC
 
 static void fn1_admin_on_443_warns(void **state)
@@ -115,7 +115,8 @@ static void fn5_nat_reflection_depends_on_version(void **state)
     assert_non_null(strstr(test_finding(&v, 5)->text, "must allow NAT reflection"));
     assert_true(cmsedge_version_parse("X12.5.3", &s.version, err, sizeof err));
     test_classify(&s, &f, &v);
-    assert_non_null(strstr(test_finding(&v, 5)->text, "from X12.5.3 NAT reflection is no longer needed"));
+    assert_non_null(
+        strstr(test_finding(&v, 5)->text, "from X12.5.3 NAT reflection is no longer needed"));
     /* hairpin with the same address on both sides */
     f.dst = f.src;
     test_classify(&s, &f, &v);

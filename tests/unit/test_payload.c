@@ -6,12 +6,12 @@
 #include "cmsedge/payload.h"
 #include "test_util.h"
 
-static const uint8_t rtp[] = {0x80, 0x00, 0x00, 0x01, 0, 0, 0, 160, 0x11, 0x22, 0x33, 0x44,
-                              0xff, 0xff, 0xff, 0xff};
-static const uint8_t rtcp_sr[] = {0x80, 200, 0x00, 0x06, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0,
-                                  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-static const uint8_t stun[] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, 1, 2, 3, 4,
-                               5, 6, 7, 8, 9, 10, 11, 12};
+static const uint8_t rtp[] = {0x80, 0x00, 0x00, 0x01, 0,    0,    0,    160,
+                              0x11, 0x22, 0x33, 0x44, 0xff, 0xff, 0xff, 0xff};
+static const uint8_t rtcp_sr[] = {0x80, 200, 0x00, 0x06, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0, 0, 0,
+                                  0,    0,   0,    0,    0,    0,    0,    0,    0, 0, 0, 0, 0, 0};
+static const uint8_t stun[] = {0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, 1,  2,
+                               3,    4,    5,    6,    7,    8,    9,    10,   11, 12};
 
 static void recognises_rtp_and_rtcp(void **state)
 {
@@ -101,13 +101,18 @@ static void stream_starts(void **state)
 static void stun_attributes(void **state)
 {
     (void)state;
-    uint8_t msg[] = {
-        0x01, 0x03, 0x00, 0x14, 0x21, 0x12, 0xa4, 0x42, /* type, length 20, cookie */
-        1,    2,    3,    4,    5,    6,    7,    8,    9, 10, 11, 12, /* transaction id */
-        0x00, 0x16, 0x00, 0x08, 0x00, 0x01, 0x5e ^ 0x21, 0x24 ^ 0x12, /* port 0x5e24 = 24100 */
-        203 ^ 0x21, 0 ^ 0x12, 113 ^ 0xa4, 10 ^ 0x42,
-        0x00, 0x0d, 0x00, 0x04, 0x00, 0x00, 0x02, 0x58, /* LIFETIME 600 */
-    };
+    uint8_t
+        msg[] =
+            {
+                0x01,        0x03,        0x00,       0x14,      0x21, 0x12,
+                0xa4,        0x42, /* type, length 20, cookie */
+                1,           2,           3,          4,         5,    6,
+                7,           8,           9,          10,        11,   12, /* transaction id */
+                0x00,        0x16,        0x00,       0x08,      0x00, 0x01,
+                0x5e ^ 0x21, 0x24 ^ 0x12, /* port 0x5e24 = 24100 */
+                203 ^ 0x21,  0 ^ 0x12,    113 ^ 0xa4, 10 ^ 0x42, 0x00, 0x0d,
+                0x00,        0x04,        0x00,       0x00,      0x02, 0x58, /* LIFETIME 600 */
+            };
     struct cmsedge_stun_info info;
     assert_true(cmsedge_parse_stun(msg, sizeof msg, &info));
     assert_int_equal(info.type, 0x0103);
@@ -119,7 +124,7 @@ static void stun_attributes(void **state)
     assert_false(info.has_relayed);
 
     /* an error response with ERROR-CODE 438 (class 4, number 38) */
-    uint8_t err[] = {0x01, 0x13, 0x00, 0x08, 0x21, 0x12, 0xa4, 0x42, 1, 2, 3, 4, 5, 6,
+    uint8_t err[] = {0x01, 0x13, 0x00, 0x08, 0x21, 0x12, 0xa4, 0x42, 1,    2,    3, 4, 5, 6,
                      7,    8,    9,    10,   11,   12,   0x00, 0x09, 0x00, 0x04, 0, 0, 4, 38};
     assert_true(cmsedge_parse_stun(err, sizeof err, &info));
     assert_int_equal(info.type, 0x0113);

@@ -11,25 +11,25 @@
 
 #include "test_util.h"
 
-#define NONE CMSEDGE_ROLE_NONE
-#define E CMSEDGE_ROLE_EXPRESSWAY_E
-#define EPUB CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC
+#define NONE  CMSEDGE_ROLE_NONE
+#define E     CMSEDGE_ROLE_EXPRESSWAY_E
+#define EPUB  CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC
 #define EPRIV CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE
-#define C CMSEDGE_ROLE_EXPRESSWAY_C
-#define MS CMSEDGE_ROLE_MEETING_SERVER
-#define UCM CMSEDGE_ROLE_UNIFIED_CM
+#define C     CMSEDGE_ROLE_EXPRESSWAY_C
+#define MS    CMSEDGE_ROLE_MEETING_SERVER
+#define UCM   CMSEDGE_ROLE_UNIFIED_CM
 #define ADMIN CMSEDGE_ROLE_ADMIN_PC
-#define EP CMSEDGE_ROLE_SIP_ENDPOINT
-#define MSC CMSEDGE_ROLE_MS_CLIENT
-#define WEB CMSEDGE_ROLE_WEBAPP_CLIENT
+#define EP    CMSEDGE_ROLE_SIP_ENDPOINT
+#define MSC   CMSEDGE_ROLE_MS_CLIENT
+#define WEB   CMSEDGE_ROLE_WEBAPP_CLIENT
 
-#define TLS CMSEDGE_APP_TLS
-#define SIP CMSEDGE_APP_SIP
-#define STUN CMSEDGE_APP_STUN
+#define TLS   CMSEDGE_APP_TLS
+#define SIP   CMSEDGE_APP_SIP
+#define STUN  CMSEDGE_APP_STUN
 #define TDATA CMSEDGE_APP_TURN_DATA
-#define RTP CMSEDGE_APP_RTP
-#define RTCP CMSEDGE_APP_RTCP
-#define SSH CMSEDGE_APP_SSH
+#define RTP   CMSEDGE_APP_RTP
+#define RTCP  CMSEDGE_APP_RTCP
+#define SSH   CMSEDGE_APP_SSH
 
 struct row_case {
     const char *id;
@@ -105,7 +105,8 @@ static void each_row_classifies_to_its_purpose(void **state)
     assert_int_equal(sizeof cases / sizeof cases[0], 53);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const struct row_case *c = &cases[i];
-        struct cmsedge_flow f = test_flow(c->transport, c->src, c->sport, c->dst, c->dport, c->hint);
+        struct cmsedge_flow f =
+            test_flow(c->transport, c->src, c->sport, c->dst, c->dport, c->hint);
         struct cmsedge_verdict v;
         test_classify(NULL, &f, &v);
         const struct cmsedge_match *m = test_find(&v, c->id);
@@ -174,10 +175,8 @@ static void irregular_cells_are_modelled(void **state)
     assert_int_equal(admin->dst.ports.items[1].footnote, 3);
 
     assert_int_equal(cmsedge_row_by_id("T1-01")->dst.ports.items[0].footnote, 1);
-    assert_int_equal(cmsedge_row_by_id("T4-07")->src.ports.items[0].style,
-                     CMSEDGE_STYLE_EPHEMERAL);
-    assert_int_equal(cmsedge_row_by_id("T2-04")->src.ports.items[0].style,
-                     CMSEDGE_STYLE_AT_LEAST);
+    assert_int_equal(cmsedge_row_by_id("T4-07")->src.ports.items[0].style, CMSEDGE_STYLE_EPHEMERAL);
+    assert_int_equal(cmsedge_row_by_id("T2-04")->src.ports.items[0].style, CMSEDGE_STYLE_AT_LEAST);
     assert_int_equal(cmsedge_row_by_id("T2-01")->dst.ports.items[0].kind, CMSEDGE_PORTS_ZONE);
     assert_string_equal(cmsedge_row_by_id("T2-10")->dst.ports.remark,
                         "Expressway waits until it receives media, then sends media to that "
@@ -223,8 +222,7 @@ static void index_never_misses_a_row(void **state)
                         if (!cmsedge_cell_contains(&row->dst.ports, &s, t, (uint16_t)port, NULL,
                                                    NULL))
                             continue;
-                        if (!(row->transports & t) &&
-                            !(t == TCP && port == s.turn_tcp_port))
+                        if (!(row->transports & t) && !(t == TCP && port == s.turn_tcp_port))
                             continue;
                         struct seen seen = {row, false, 0};
                         cmsedge_candidates(&s, t, (uint16_t)port, note_candidate, &seen);

@@ -63,9 +63,9 @@ static void expressway_e_addresses(void **state)
     assert_int_equal(cmsedge_role_fit(CMSEDGE_ROLE_EXPRESSWAY_E, CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC),
                      CMSEDGE_FIT_EXACT);
     /* but a public address is not the private one */
-    assert_int_equal(cmsedge_role_fit(CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE,
-                                      CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC),
-                     CMSEDGE_FIT_NO);
+    assert_int_equal(
+        cmsedge_role_fit(CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE, CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC),
+        CMSEDGE_FIT_NO);
     assert_int_equal(cmsedge_role_fit(CMSEDGE_ROLE_EXPRESSWAY_C, CMSEDGE_ROLE_NONE),
                      CMSEDGE_FIT_STAND_IN);
     assert_int_equal(cmsedge_role_fit(CMSEDGE_ROLE_EXPRESSWAY_C, CMSEDGE_ROLE_MEETING_SERVER),
@@ -79,11 +79,16 @@ static void hostmap_exact_and_prefixes(void **state)
     (void)state;
     struct cmsedge_hostmap *m = cmsedge_hostmap_new();
     char err[256];
-    assert_true(cmsedge_hostmap_add_text(m, "198.51.100.0/24", "sip-endpoint", "lab", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
-    assert_true(cmsedge_hostmap_add_text(m, "198.51.100.0/28", "expressway-c", "dmz", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
-    assert_true(cmsedge_hostmap_add_text(m, "198.51.100.10", "expressway-e-public", "edge1", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
-    assert_true(cmsedge_hostmap_add_text(m, "2001:db8::/32", "meeting-server", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
-    assert_true(cmsedge_hostmap_add_text(m, "2001:db8::5/128", "unified-cm", "cucm", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_true(cmsedge_hostmap_add_text(m, "198.51.100.0/24", "sip-endpoint", "lab",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_true(cmsedge_hostmap_add_text(m, "198.51.100.0/28", "expressway-c", "dmz",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_true(cmsedge_hostmap_add_text(m, "198.51.100.10", "expressway-e-public", "edge1",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_true(cmsedge_hostmap_add_text(m, "2001:db8::/32", "meeting-server", "",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_true(cmsedge_hostmap_add_text(m, "2001:db8::5/128", "unified-cm", "cucm",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
     assert_int_equal(cmsedge_hostmap_size(m), 5);
 
     struct cmsedge_addr a = addr("198.51.100.10");
@@ -116,13 +121,16 @@ static void hostmap_configured_beats_inferred(void **state)
     (void)state;
     struct cmsedge_hostmap *m = cmsedge_hostmap_new();
     char err[256];
-    assert_true(cmsedge_hostmap_add_text(m, "192.0.2.7", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_true(cmsedge_hostmap_add_text(m, "192.0.2.7", "expressway-c", "",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
     struct cmsedge_prefix p;
     assert_true(cmsedge_prefix_parse("192.0.2.7", &p, err, sizeof err));
-    assert_false(cmsedge_hostmap_add(m, &p, CMSEDGE_ROLE_MEETING_SERVER, "", CMSEDGE_ORIGIN_INFERRED));
+    assert_false(
+        cmsedge_hostmap_add(m, &p, CMSEDGE_ROLE_MEETING_SERVER, "", CMSEDGE_ORIGIN_INFERRED));
     assert_int_equal(cmsedge_hostmap_lookup(m, &p.addr)->role, CMSEDGE_ROLE_EXPRESSWAY_C);
     /* a later configured row replaces an earlier one */
-    assert_true(cmsedge_hostmap_add(m, &p, CMSEDGE_ROLE_MEETING_SERVER, "ms", CMSEDGE_ORIGIN_CONFIGURED));
+    assert_true(
+        cmsedge_hostmap_add(m, &p, CMSEDGE_ROLE_MEETING_SERVER, "ms", CMSEDGE_ORIGIN_CONFIGURED));
     assert_int_equal(cmsedge_hostmap_lookup(m, &p.addr)->role, CMSEDGE_ROLE_MEETING_SERVER);
     cmsedge_hostmap_free(m);
 }
@@ -132,16 +140,23 @@ static void hostmap_bad_input_messages(void **state)
     (void)state;
     struct cmsedge_hostmap *m = cmsedge_hostmap_new();
     char err[256];
-    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.300/24", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.300/24", "expressway-c", "",
+                                          CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
     assert_string_equal(err, "'10.0.0.300/24': not an IPv4 or IPv6 address");
-    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.0/33", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.0/33", "expressway-c", "",
+                                          CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
     assert_string_equal(err, "'10.0.0.0/33': prefix length must be 0-32 for IPv4");
-    assert_false(cmsedge_hostmap_add_text(m, "2001:db8::/129", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_false(cmsedge_hostmap_add_text(m, "2001:db8::/129", "expressway-c", "",
+                                          CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
     assert_string_equal(err, "'2001:db8::/129': prefix length must be 0-128 for IPv6");
-    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.1/", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
-    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.1/-1", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
-    assert_false(cmsedge_hostmap_add_text(m, "", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
-    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.1", "expressway", "", CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.1/", "expressway-c", "",
+                                          CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.1/-1", "expressway-c", "",
+                                          CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_false(cmsedge_hostmap_add_text(m, "", "expressway-c", "", CMSEDGE_ORIGIN_CONFIGURED, err,
+                                          sizeof err));
+    assert_false(cmsedge_hostmap_add_text(m, "10.0.0.1", "expressway", "",
+                                          CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
     assert_non_null(strstr(err, "'expressway': unknown role; expected one of expressway-e,"));
     assert_int_equal(cmsedge_hostmap_size(m), 0);
     cmsedge_hostmap_free(m);

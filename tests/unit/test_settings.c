@@ -127,10 +127,8 @@ static void checks_name_the_footnotes(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults_are_the_references),
-        cmocka_unit_test(versions_parse),
-        cmocka_unit_test(port_ranges_parse),
-        cmocka_unit_test(sizes_parse),
+        cmocka_unit_test(defaults_are_the_references), cmocka_unit_test(versions_parse),
+        cmocka_unit_test(port_ranges_parse),           cmocka_unit_test(sizes_parse),
         cmocka_unit_test(checks_name_the_footnotes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
