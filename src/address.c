@@ -46,6 +46,13 @@ void cmsedge_addr_format(const struct cmsedge_addr *a, char *buf, size_t len)
         inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->bytes, buf, (socklen_t)len);
 }
 
+void cmsedge_endpoint_format(const struct cmsedge_addr *a, uint16_t port, char *buf, size_t len)
+{
+    char addr[64];
+    cmsedge_addr_format(a, addr, sizeof addr);
+    snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
+}
+
 static void clear_host_bits(struct cmsedge_prefix *p)
 {
     unsigned bits = p->addr.family == 4 ? 32 : 128;

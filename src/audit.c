@@ -262,18 +262,6 @@ static const char *transport_name(unsigned t)
     return t == CMSEDGE_TRANSPORT_TCP ? "tcp" : "udp";
 }
 
-static void end_text(const struct cmsedge_addr *a, uint16_t port, char *buf, size_t len)
-{
-    char addr[64];
-    cmsedge_addr_format(a, addr, sizeof addr);
-    snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
-}
-
-static void addr_text(const struct cmsedge_addr *a, char *buf, size_t len)
-{
-    cmsedge_addr_format(a, buf, len);
-}
-
 static const char *role_kw(uint8_t role)
 {
     return cmsedge_role_keyword((enum cmsedge_role)role);
@@ -348,8 +336,8 @@ static void write_text(const struct cmsedge_audit *a, const struct cmsedge_setti
             frames, bytes);
         for (guint k = start; k < start + n && k < start + CMSEDGE_AUDIT_TEXT_FLOWS; k++) {
             const struct flow_stats *st = g_ptr_array_index(flows, k);
-            end_text(&st->key.src, st->key.sport, src, sizeof src);
-            end_text(&st->key.dst, st->key.dport, dst, sizeof dst);
+            cmsedge_endpoint_format(&st->key.src, st->key.sport, src, sizeof src);
+            cmsedge_endpoint_format(&st->key.dst, st->key.dport, dst, sizeof dst);
             g_string_append_printf(out,
                                    "      %s %s (%s) -> %s (%s): %" G_GUINT64_FORMAT
                                    " frames, %" G_GUINT64_FORMAT " bytes, %.3f-%.3f s\n",
@@ -366,8 +354,8 @@ static void write_text(const struct cmsedge_audit *a, const struct cmsedge_setti
     g_string_append_printf(out, "\nOff-spec flows: %u\n", n_off);
     for (; i < flows->len; i++) {
         const struct flow_stats *st = g_ptr_array_index(flows, i);
-        end_text(&st->key.src, st->key.sport, src, sizeof src);
-        end_text(&st->key.dst, st->key.dport, dst, sizeof dst);
+        cmsedge_endpoint_format(&st->key.src, st->key.sport, src, sizeof src);
+        cmsedge_endpoint_format(&st->key.dst, st->key.dport, dst, sizeof dst);
         g_string_append_printf(
             out, "  %s %s (%s) -> %s (%s): %" G_GUINT64_FORMAT " frames from frame %u: %s\n",
             transport_name(st->key.transport), src, role_kw(st->src_role), dst,
@@ -393,7 +381,7 @@ static void write_text(const struct cmsedge_audit *a, const struct cmsedge_setti
     g_string_append_printf(out, "\nInferred roles: %zu\n", n_inferred);
     for (size_t k = 0; k < n_inferred; k++) {
         const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
-        addr_text(&inf->addr, src, sizeof src);
+        cmsedge_addr_format(&inf->addr, src, sizeof src);
         g_string_append_printf(out, "  %s is %s from frame %u on: %s\n", src,
                                cmsedge_role_keyword(inf->role), inf->since + 1, inf->evidence);
     }
@@ -435,8 +423,8 @@ static void write_csv(const struct cmsedge_audit *a, const struct cmsedge_settin
         const struct flow_stats *st = g_ptr_array_index(flows, i);
         const struct cmsedge_row *row =
             st->key.row < cmsedge_n_rows ? &cmsedge_rows[st->key.row] : NULL;
-        addr_text(&st->key.src, src, sizeof src);
-        addr_text(&st->key.dst, dst, sizeof dst);
+        cmsedge_addr_format(&st->key.src, src, sizeof src);
+        cmsedge_addr_format(&st->key.dst, dst, sizeof dst);
         if (row)
             seen[row->index] = true;
         csv_field(out, row ? "flow" : "offspec", false);
@@ -473,7 +461,7 @@ static void write_csv(const struct cmsedge_audit *a, const struct cmsedge_settin
     }
     for (size_t k = 0; infer && k < cmsedge_infer_count(infer); k++) {
         const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
-        addr_text(&inf->addr, src, sizeof src);
+        cmsedge_addr_format(&inf->addr, src, sizeof src);
         g_string_append_printf(out, "inferred,,,,,%s,,%s,,,,,,,,%u,,,", src,
                                cmsedge_role_keyword(inf->role), inf->since + 1);
         csv_field(out, inf->evidence, true);
@@ -506,8 +494,8 @@ static void json_string(GString *out, const char *text)
 static void json_flow(GString *out, const struct flow_stats *st)
 {
     char src[64], dst[64];
-    addr_text(&st->key.src, src, sizeof src);
-    addr_text(&st->key.dst, dst, sizeof dst);
+    cmsedge_addr_format(&st->key.src, src, sizeof src);
+    cmsedge_addr_format(&st->key.dst, dst, sizeof dst);
     g_string_append_printf(out,
                            "{\"transport\":\"%s\",\"src\":", transport_name(st->key.transport));
     json_string(out, src);
@@ -583,7 +571,7 @@ static void write_json(const struct cmsedge_audit *a, const struct cmsedge_setti
     for (size_t k = 0; infer && k < cmsedge_infer_count(infer); k++) {
         const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
         char addr[64];
-        addr_text(&inf->addr, addr, sizeof addr);
+        cmsedge_addr_format(&inf->addr, addr, sizeof addr);
         g_string_append_printf(out, "%s{\"address\":", k ? "," : "");
         json_string(out, addr);
         g_string_append_printf(out,

@@ -181,13 +181,6 @@ static const struct cmsedge_match *match_in(const struct cmsedge_verdict *v, boo
     return NULL;
 }
 
-static void format_end(const struct cmsedge_addr *a, uint16_t port, char *buf, size_t len)
-{
-    char addr[64];
-    cmsedge_addr_format(a, addr, sizeof addr);
-    snprintf(buf, len, a->family == 6 ? "[%s]:%u" : "%s:%u", addr, port);
-}
-
 static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
                       const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
                       struct cmsedge_check_report *r)
@@ -205,7 +198,7 @@ static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
         struct flow_state *st = flow_state(t, f, true);
         st->syn_seen = true;
         if (facts->tcp_retransmission && !st->answered && first_report(st, CMSEDGE_CHECK_BLOCKED)) {
-            format_end(&f->dst, f->dport, dst, sizeof dst);
+            cmsedge_endpoint_format(&f->dst, f->dport, dst, sizeof dst);
             report_add(r, CMSEDGE_CHECK_BLOCKED, CMSEDGE_WARNING, m->row,
                        "blocked? TCP SYN to %s retransmitted with no answer: the reference needs "
                        "%s (%s) open",
@@ -219,7 +212,7 @@ static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
             st->answered = true;
         } else if (!st->answered && first_report(st, CMSEDGE_CHECK_BLOCKED)) {
             const struct cmsedge_match *m = match_in(v, true);
-            format_end(&f->src, f->sport, dst, sizeof dst);
+            cmsedge_endpoint_format(&f->src, f->sport, dst, sizeof dst);
             report_add(r, CMSEDGE_CHECK_BLOCKED, CMSEDGE_WARNING, m ? m->row : NULL,
                        "blocked? connection to %s refused (RST): the reference needs %s (%s) open",
                        dst, m ? m->row->id : "the documented row", m ? m->row->purpose : "");
@@ -243,7 +236,7 @@ static void check_icmp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
     struct flow_state *st = flow_state(t, f, true);
     if (!first_report(st, CMSEDGE_CHECK_BLOCKED))
         return;
-    format_end(&f->dst, f->dport, dst, sizeof dst);
+    cmsedge_endpoint_format(&f->dst, f->dport, dst, sizeof dst);
     report_add(r, CMSEDGE_CHECK_BLOCKED, CMSEDGE_WARNING, m->row,
                "blocked? ICMP %s for %s to %s: the reference needs %s (%s) open", what[facts->icmp],
                f->transport == CMSEDGE_TRANSPORT_UDP ? "UDP" : "TCP", dst, m->row->id,
@@ -291,7 +284,7 @@ static void check_latching(struct cmsedge_tracker *t, const struct cmsedge_flow 
             if (!first_report(st, CMSEDGE_CHECK_LATCHING))
                 return;
             char ep[80];
-            format_end(&f->dst, f->dport, ep, sizeof ep);
+            cmsedge_endpoint_format(&f->dst, f->dport, ep, sizeof ep);
             if (!ls)
                 report_add(r, CMSEDGE_CHECK_LATCHING, CMSEDGE_WARNING, m->row,
                            "Assent latching: Expressway-E sends media from port %u to %s before "

@@ -26,6 +26,8 @@ bool cmsedge_addr_equal(const struct cmsedge_addr *a, const struct cmsedge_addr 
 unsigned cmsedge_addr_hash(const struct cmsedge_addr *a);
 /* Writes the textual form ("192.0.2.1", "2001:db8::1") into buf. */
 void cmsedge_addr_format(const struct cmsedge_addr *a, char *buf, size_t len);
+/* "192.0.2.1:5061", or "[2001:db8::1]:5061" for IPv6. */
+void cmsedge_endpoint_format(const struct cmsedge_addr *a, uint16_t port, char *buf, size_t len);
 
 /* Parses "ADDR" or "ADDR/LEN". On failure returns false and writes a message fit for a user
  * into err, e.g. "'10.0.0.300/24': not an IPv4 or IPv6 address". */
