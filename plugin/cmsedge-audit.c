@@ -126,7 +126,7 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_,
         g_snprintf(name, sizeof name, "%s %s", row->id, row->purpose);
         tick_stat_node(st, name, table, FALSE);
     }
-    if (v->offspec) {
+    if (cmsedge_offspec_reason(v, r->checks)) {
         int off = tick_stat_node(st, "Off-spec", st_frames, TRUE);
         if (v->unmatched)
             g_snprintf(name, sizeof name, "undocumented (nearest %s)",

@@ -9,8 +9,9 @@
  * This is a postdissector: it runs after the stock dissectors on every frame, takes the
  * innermost UDP/TCP addresses and ports from pinfo, the payload from the layers already
  * dissected (cmsedge-hint.c), the hosts' roles from the cmsedge_hosts UAT, and asks the core
- * (src/classify.c) which documented rows the frame matches. It keeps no per-frame state, so one
- * pass, two passes and GUI re-dissection give the same result.
+ * (src/classify.c) which documented rows the frame matches. Roles inferred from earlier frames
+ * and what the per-flow checks found come from cmsedge-flows.c, which sees each frame once, on
+ * the first pass, so one pass, two passes and GUI re-dissection give the same result.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -282,33 +283,16 @@ static void add_check(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     expert_add_info_format(pinfo, ti, ei, "%s", fd->text);
 }
 
-static const char *first_warning(const struct cmsedge_verdict *v,
-                                 const struct cmsedge_check_report *checks)
-{
-    if (v->unmatched)
-        return v->reason;
-    for (size_t i = 0; i < checks->n; i++) {
-        if (checks->items[i].severity == CMSEDGE_WARNING)
-            return checks->items[i].text;
-    }
-    for (size_t i = 0; v->offspec && i < v->n_findings; i++) {
-        if (v->findings[i].severity == CMSEDGE_WARNING)
-            return v->findings[i].text;
-    }
-    return NULL;
-}
-
 static void add_info_column(packet_info *pinfo, const struct cmsedge_verdict *v,
-                            const struct cmsedge_check_report *checks)
+                            const char *offspec_reason)
 {
     char label[160];
-    const char *warning = first_warning(v, checks);
     if (v->n_matches) {
         cmsedge_match_label(&v->matches[0], label, sizeof label);
         col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", label);
     }
-    if (warning)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", warning);
+    if (offspec_reason)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", offspec_reason);
 }
 
 /* An ICMP error quoting a packet of a documented flow: only what the checks found. */
@@ -364,6 +348,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     struct cmsedge_check_report *checks;
     struct cmsedge_tap_record *rec;
     struct host_role src_host, dst_host;
+    const char *offspec_reason;
     const struct cmsedge_inferred *new_role;
     size_t cursor = 0;
     bool in_icmp;
@@ -389,13 +374,10 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     new_role = cmsedge_flows_inferred_on(pinfo->num, &cursor);
     if (v->n_matches == 0 && !v->judged && checks->n == 0 && !new_role)
         return 0; /* nothing the reference speaks of */
-    for (size_t i = 0; i < checks->n; i++) {
-        if (checks->items[i].severity == CMSEDGE_WARNING)
-            v->offspec = true;
-    }
+    offspec_reason = cmsedge_offspec_reason(v, checks);
 
     if (cmsedge_prefs_info_column())
-        add_info_column(pinfo, v, checks);
+        add_info_column(pinfo, v, offspec_reason);
     rec = wmem_new(pinfo->pool, struct cmsedge_tap_record);
     rec->flow = wmem_memdup(pinfo->pool, &flow, sizeof flow);
     rec->verdict = v;
@@ -432,7 +414,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     p = proto_tree_add_boolean(ct, hf_judged, tvb, 0, 0, v->judged);
     proto_item_set_generated(p);
 
-    if (v->offspec) {
+    if (offspec_reason) {
         p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
         proto_item_set_generated(p);
         proto_item_append_text(ti, " [off-spec]");

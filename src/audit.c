@@ -188,15 +188,13 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
                        const struct cmsedge_facts *facts)
 {
     struct flow_key k;
-    bool offspec = v->offspec;
+    const char *reason = cmsedge_offspec_reason(v, checks);
 
-    for (size_t i = 0; checks && i < checks->n; i++)
-        offspec = offspec || checks->items[i].severity == CMSEDGE_WARNING;
     a->frames++;
     follow_allocations(a, flow, v, facts);
     if (v->judged)
         a->judged++;
-    if (offspec)
+    if (reason)
         a->offspec++;
     for (size_t i = 0; i < v->n_matches; i++) {
         const struct cmsedge_match *m = &v->matches[i];
@@ -205,26 +203,14 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
         st->src_role = m->reverse ? m->dst_role : m->src_role;
         st->dst_role = m->reverse ? m->src_role : m->dst_role;
     }
-    if (offspec) {
+    if (reason) {
         fill_key(&k, flow, seen_reversed(a, flow), UINT16_MAX);
         struct flow_stats *st = count(a, &k, facts);
         if (!st->reason[0]) {
             bool rev = !cmsedge_addr_equal(&k.src, &flow->src) || k.sport != flow->sport;
             st->src_role = (uint8_t)(rev ? flow->dst_role : flow->src_role);
             st->dst_role = (uint8_t)(rev ? flow->src_role : flow->dst_role);
-            if (v->unmatched) {
-                g_strlcpy(st->reason, v->reason, sizeof st->reason);
-            } else {
-                /* a footnote rule or a per-flow check said so */
-                for (size_t i = 0; i < v->n_findings && !st->reason[0]; i++) {
-                    if (v->findings[i].severity == CMSEDGE_WARNING)
-                        g_strlcpy(st->reason, v->findings[i].text, sizeof st->reason);
-                }
-                for (size_t i = 0; checks && i < checks->n && !st->reason[0]; i++) {
-                    if (checks->items[i].severity == CMSEDGE_WARNING)
-                        g_strlcpy(st->reason, checks->items[i].text, sizeof st->reason);
-                }
-            }
+            g_strlcpy(st->reason, reason, sizeof st->reason);
         }
     }
     for (size_t i = 0; checks && i < checks->n; i++) {

@@ -371,3 +371,19 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
                        m->row->id);
     }
 }
+
+const char *cmsedge_offspec_reason(const struct cmsedge_verdict *v,
+                                   const struct cmsedge_check_report *checks)
+{
+    if (v->unmatched)
+        return v->reason;
+    for (size_t i = 0; v->offspec && i < v->n_findings; i++) {
+        if (v->findings[i].severity == CMSEDGE_WARNING)
+            return v->findings[i].text;
+    }
+    for (size_t i = 0; checks && i < checks->n; i++) {
+        if (checks->items[i].severity == CMSEDGE_WARNING)
+            return checks->items[i].text;
+    }
+    return NULL;
+}
