@@ -64,7 +64,8 @@ const struct cmsedge_infer *cmsedge_flows_infer(void)
     return cmsedge_prefs_infer_roles() ? infer : NULL;
 }
 
-bool cmsedge_flows_private_e_known(uint32_t frame)
+/* An Expressway-E private address is configured, or inferred before this frame. */
+static bool private_e_known(uint32_t frame)
 {
     if (cmsedge_hostmap_has_role(cmsedge_hosts(), CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE))
         return true;
@@ -87,7 +88,7 @@ void cmsedge_flows_frame(packet_info *pinfo, const struct cmsedge_flow *flow,
         return;
     }
     cmsedge_tracker_observe(tracker, cmsedge_settings(), flow, v, facts,
-                            cmsedge_flows_private_e_known(pinfo->num), report);
+                            private_e_known(pinfo->num), report);
     if (cmsedge_prefs_infer_roles() && facts->icmp == CMSEDGE_ICMP_NONE)
         cmsedge_infer_observe(infer, cmsedge_settings(), flow, v, facts);
     if (report->n)

@@ -44,7 +44,6 @@ const struct cmsedge_inferred *cmsedge_flows_inferred(const struct cmsedge_addr 
                                                       uint32_t frame);
 /* Hosts whose role was inferred on this very frame (for the expert note), one at a time. */
 const struct cmsedge_inferred *cmsedge_flows_inferred_on(uint32_t frame, size_t *cursor);
-bool cmsedge_flows_private_e_known(uint32_t frame);
 /* All hosts inferred so far (NULL when inference is off), for the audit. */
 const struct cmsedge_infer *cmsedge_flows_infer(void);
 void cmsedge_flows_frame(packet_info *pinfo, const struct cmsedge_flow *flow,

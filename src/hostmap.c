@@ -17,6 +17,7 @@
 struct cmsedge_hostmap {
     GHashTable *exact;   /* struct cmsedge_addr* -> struct cmsedge_host* (owns the host) */
     GPtrArray *prefixes; /* struct cmsedge_host*, longest prefix first */
+    unsigned per_role[CMSEDGE_ROLE_COUNT]; /* entries with each role: has_role() per frame */
 };
 
 struct cmsedge_hostmap *cmsedge_hostmap_new(void)
@@ -40,6 +41,7 @@ void cmsedge_hostmap_clear(struct cmsedge_hostmap *map)
 {
     g_hash_table_remove_all(map->exact);
     g_ptr_array_set_size(map->prefixes, 0);
+    memset(map->per_role, 0, sizeof map->per_role);
 }
 
 size_t cmsedge_hostmap_size(const struct cmsedge_hostmap *map)
@@ -80,6 +82,7 @@ bool cmsedge_hostmap_add(struct cmsedge_hostmap *map, const struct cmsedge_prefi
     if (h) {
         if (h->origin == CMSEDGE_ORIGIN_CONFIGURED && origin != CMSEDGE_ORIGIN_CONFIGURED)
             return false;
+        map->per_role[h->role]--;
     } else {
         h = g_new0(struct cmsedge_host, 1);
         h->prefix = *prefix;
@@ -91,6 +94,7 @@ bool cmsedge_hostmap_add(struct cmsedge_hostmap *map, const struct cmsedge_prefi
         }
     }
     h->role = role;
+    map->per_role[role]++;
     h->origin = origin;
     g_strlcpy(h->name, name ? name : "", sizeof h->name);
     return true;
@@ -130,16 +134,5 @@ const struct cmsedge_host *cmsedge_hostmap_lookup(const struct cmsedge_hostmap *
 
 bool cmsedge_hostmap_has_role(const struct cmsedge_hostmap *map, enum cmsedge_role role)
 {
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, map->exact);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        if (((const struct cmsedge_host *)value)->role == role)
-            return true;
-    }
-    for (guint i = 0; i < map->prefixes->len; i++) {
-        if (((const struct cmsedge_host *)g_ptr_array_index(map->prefixes, i))->role == role)
-            return true;
-    }
-    return false;
+    return (unsigned)role < CMSEDGE_ROLE_COUNT && map->per_role[role] > 0;
 }

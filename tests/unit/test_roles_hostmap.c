@@ -132,6 +132,15 @@ static void hostmap_configured_beats_inferred(void **state)
     assert_true(
         cmsedge_hostmap_add(m, &p, CMSEDGE_ROLE_MEETING_SERVER, "ms", CMSEDGE_ORIGIN_CONFIGURED));
     assert_int_equal(cmsedge_hostmap_lookup(m, &p.addr)->role, CMSEDGE_ROLE_MEETING_SERVER);
+    /* which roles the map holds follows replacements, prefixes and clearing */
+    assert_true(cmsedge_hostmap_has_role(m, CMSEDGE_ROLE_MEETING_SERVER));
+    assert_false(cmsedge_hostmap_has_role(m, CMSEDGE_ROLE_EXPRESSWAY_C));
+    assert_true(cmsedge_hostmap_add_text(m, "198.51.100.0/24", "expressway-e-private", "",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    assert_true(cmsedge_hostmap_has_role(m, CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE));
+    cmsedge_hostmap_clear(m);
+    assert_false(cmsedge_hostmap_has_role(m, CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE));
+    assert_false(cmsedge_hostmap_has_role(m, CMSEDGE_ROLE_MEETING_SERVER));
     cmsedge_hostmap_free(m);
 }
 
