@@ -33,8 +33,8 @@ struct check_item {
 
 /* A TURN allocation: the relay port a server handed out, and the media its relay carried. */
 struct allocation {
-    struct cmsedge_addr server, client;
-    uint16_t relay_port, client_port;
+    struct cmsedge_addr server;
+    uint16_t relay_port;
     uint32_t frame;                /* the Allocate success */
     const struct cmsedge_row *row; /* the TURN request row it answered */
     uint64_t out, in;              /* frames from the relay port, and to it */
@@ -42,6 +42,7 @@ struct allocation {
 
 struct cmsedge_audit {
     GArray *allocations; /* struct allocation, in frame order */
+    GHashTable *relays;  /* relay port -> 1 + index of its latest allocation in allocations */
     GHashTable *flows;   /* struct flow_key* -> struct flow_stats* (documented and off-spec) */
     GArray *checks;      /* struct check_item, in frame order */
     uint64_t frames, judged, offspec;
@@ -77,6 +78,7 @@ struct cmsedge_audit *cmsedge_audit_new(void)
     a->flows = g_hash_table_new_full(key_hash, key_equal, NULL, g_free);
     a->checks = g_array_new(FALSE, TRUE, sizeof(struct check_item));
     a->allocations = g_array_new(FALSE, TRUE, sizeof(struct allocation));
+    a->relays = g_hash_table_new(g_direct_hash, g_direct_equal);
     return a;
 }
 
@@ -87,6 +89,7 @@ void cmsedge_audit_free(struct cmsedge_audit *a)
     g_hash_table_destroy(a->flows);
     g_array_free(a->checks, TRUE);
     g_array_free(a->allocations, TRUE);
+    g_hash_table_destroy(a->relays);
     g_free(a);
 }
 
@@ -95,6 +98,7 @@ void cmsedge_audit_reset(struct cmsedge_audit *a)
     g_hash_table_remove_all(a->flows);
     g_array_set_size(a->checks, 0);
     g_array_set_size(a->allocations, 0);
+    g_hash_table_remove_all(a->relays);
     a->frames = a->judged = a->offspec = 0;
 }
 
@@ -134,30 +138,31 @@ static bool seen_reversed(struct cmsedge_audit *a, const struct cmsedge_flow *f)
     return g_hash_table_contains(a->flows, &k);
 }
 
-/* Relay media of the allocations seen so far: a frame on a relay row from or to a relay port. */
+/* Relay media of the allocations seen so far: a frame on a relay row from or to a relay port
+ * counts for the latest allocation of that port. */
 static void follow_allocations(struct cmsedge_audit *a, const struct cmsedge_flow *f,
                                const struct cmsedge_verdict *v, const struct cmsedge_facts *facts)
 {
-    if (facts->stun_type == CMSEDGE_STUN_ALLOCATE_SUCCESS && facts->has_relayed && v->n_matches) {
+    if (v->n_matches == 0)
+        return;
+    if (facts->stun_type == CMSEDGE_STUN_ALLOCATE_SUCCESS && facts->has_relayed) {
         struct allocation al = {.server = f->src,
-                                .client = f->dst,
                                 .relay_port = facts->relayed_port,
-                                .client_port = f->dport,
                                 .frame = facts->frame,
                                 .row = v->matches[0].row};
         g_array_append_val(a->allocations, al);
+        g_hash_table_insert(a->relays, GUINT_TO_POINTER(al.relay_port),
+                            GUINT_TO_POINTER(a->allocations->len));
         return;
     }
-    if (a->allocations->len == 0 || v->n_matches == 0 ||
-        !cmsedge_row_uses_relays(v->matches[0].row))
+    if (!cmsedge_row_uses_relays(v->matches[0].row))
         return;
-    for (guint i = 0; i < a->allocations->len; i++) {
-        struct allocation *al = &g_array_index(a->allocations, struct allocation, i);
-        if (f->sport == al->relay_port)
-            al->out++;
-        else if (f->dport == al->relay_port)
-            al->in++;
-    }
+    guint out = GPOINTER_TO_UINT(g_hash_table_lookup(a->relays, GUINT_TO_POINTER(f->sport)));
+    guint in = GPOINTER_TO_UINT(g_hash_table_lookup(a->relays, GUINT_TO_POINTER(f->dport)));
+    if (out)
+        g_array_index(a->allocations, struct allocation, out - 1).out++;
+    else if (in)
+        g_array_index(a->allocations, struct allocation, in - 1).in++;
 }
 
 /* Allocations whose relay carried media one way only: a finding per allocation. A relay that
@@ -169,8 +174,8 @@ static void allocation_findings(const struct cmsedge_audit *a, GArray *items)
         const struct allocation *al = &g_array_index(a->allocations, struct allocation, i);
         struct check_item it = {.frame = al->frame};
         char server[64];
-        if ((al->in && al->out) || (!al->in && !al->out))
-            continue;
+        if (!al->in == !al->out)
+            continue; /* both ways, or unused */
         cmsedge_addr_format(&al->server, server, sizeof server);
         it.finding.check = CMSEDGE_CHECK_TURN;
         it.finding.severity = CMSEDGE_WARNING;
