@@ -9,6 +9,7 @@
 #define CMSEDGE_COMPAT_H
 
 #include <stdbool.h>
+#include <stdlib.h>
 
 #include <epan/packet.h>
 
@@ -17,18 +18,6 @@
 typedef bool cmsedge_cb_bool;
 #else
 typedef gboolean cmsedge_cb_bool;
-/* A tshark -z statistic's init callback returns nothing in 4.0 and whether it started in
- * later releases. */
-#ifdef CMSEDGE_HAVE_BOOL_STAT_TAP_INIT
-typedef bool cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK()   return true
-#define CMSEDGE_STAT_INIT_FAIL() return false
-#else
-typedef void cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK()   return
-#define CMSEDGE_STAT_INIT_FAIL() exit(1) /* as tshark's own statistics do in 4.0 */
-#endif
-
 #endif
 
 /* Boolean preferences point at gboolean in 4.0 and at bool from 4.4: their sizes differ. */
@@ -36,18 +25,6 @@ typedef void cmsedge_stat_init_ret;
 typedef bool cmsedge_pref_bool;
 #else
 typedef gboolean cmsedge_pref_bool;
-/* A tshark -z statistic's init callback returns nothing in 4.0 and whether it started in
- * later releases. */
-#ifdef CMSEDGE_HAVE_BOOL_STAT_TAP_INIT
-typedef bool cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK()   return true
-#define CMSEDGE_STAT_INIT_FAIL() return false
-#else
-typedef void cmsedge_stat_init_ret;
-#define CMSEDGE_STAT_INIT_OK()   return
-#define CMSEDGE_STAT_INIT_FAIL() exit(1) /* as tshark's own statistics do in 4.0 */
-#endif
-
 #endif
 
 /* A tshark -z statistic's init callback returns nothing in 4.0 and whether it started in
