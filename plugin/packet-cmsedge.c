@@ -295,6 +295,23 @@ static void add_info_column(packet_info *pinfo, const struct cmsedge_verdict *v,
         col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", offspec_reason);
 }
 
+/* Hands the frame to the "cmsedge" tap (the audit), copying what lives on the stack; nothing is
+ * built when no tap listens, which is the usual case. */
+static void queue_tap(packet_info *pinfo, const struct cmsedge_flow *flow,
+                      const struct cmsedge_verdict *v, const struct cmsedge_check_report *checks,
+                      const struct cmsedge_facts *facts)
+{
+    struct cmsedge_tap_record *rec;
+    if (!have_tap_listener(cmsedge_tap))
+        return;
+    rec = wmem_new(pinfo->pool, struct cmsedge_tap_record);
+    rec->flow = wmem_memdup(pinfo->pool, flow, sizeof *flow);
+    rec->verdict = v;
+    rec->checks = wmem_memdup(pinfo->pool, checks, sizeof *checks);
+    rec->facts = facts;
+    tap_queue_packet(cmsedge_tap, pinfo, rec);
+}
+
 /* An ICMP error quoting a packet of a documented flow: only what the checks found. */
 static int dissect_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                               struct cmsedge_flow *flow, const struct cmsedge_facts *facts)
@@ -316,17 +333,10 @@ static int dissect_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     if (cmsedge_prefs_info_column())
         col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", checks.items[0].text);
     /* the audit counts the finding, not the frame as traffic of the quoted flow's rows */
-    struct cmsedge_tap_record *rec = wmem_new(pinfo->pool, struct cmsedge_tap_record);
-    struct cmsedge_check_report *kept = wmem_new(pinfo->pool, struct cmsedge_check_report);
-    *kept = checks;
     v->n_matches = 0;
     v->n_findings = 0;
     v->unmatched = v->offspec = v->judged = false;
-    rec->flow = wmem_memdup(pinfo->pool, flow, sizeof *flow);
-    rec->verdict = v;
-    rec->checks = kept;
-    rec->facts = facts;
-    tap_queue_packet(cmsedge_tap, pinfo, rec);
+    queue_tap(pinfo, flow, v, &checks, facts);
     proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
     proto_tree *ct = proto_item_add_subtree(ti, ett_cmsedge);
     proto_item_set_generated(ti);
@@ -346,7 +356,6 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     struct cmsedge_facts *facts;
     struct cmsedge_verdict *v;
     struct cmsedge_check_report *checks;
-    struct cmsedge_tap_record *rec;
     struct host_role src_host, dst_host;
     const char *offspec_reason;
     const struct cmsedge_inferred *new_role;
@@ -378,12 +387,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     if (cmsedge_prefs_info_column())
         add_info_column(pinfo, v, offspec_reason);
-    rec = wmem_new(pinfo->pool, struct cmsedge_tap_record);
-    rec->flow = wmem_memdup(pinfo->pool, &flow, sizeof flow);
-    rec->verdict = v;
-    rec->checks = checks;
-    rec->facts = facts;
-    tap_queue_packet(cmsedge_tap, pinfo, rec);
+    queue_tap(pinfo, &flow, v, checks, facts);
 
     ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(ti);
