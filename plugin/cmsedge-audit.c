@@ -131,15 +131,15 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_,
         if (v->unmatched)
             g_snprintf(name, sizeof name, "undocumented (nearest %s)",
                        v->nearest ? v->nearest->id : "none");
-        else if (v->n_findings && v->findings[0].severity == CMSEDGE_WARNING)
-            g_snprintf(name, sizeof name, "footnote %u", v->findings[0].footnote);
+        else if (v->findings.n && v->findings.items[0].severity == CMSEDGE_WARNING)
+            g_snprintf(name, sizeof name, "footnote %u", v->findings.items[0].footnote);
         else
             g_snprintf(name, sizeof name, "flow checks");
         tick_stat_node(st, name, off, FALSE);
     }
     for (size_t i = 0; r->checks && i < r->checks->n; i++) {
         int checks = tick_stat_node(st, "Flow checks", st_frames, TRUE);
-        tick_stat_node(st, cmsedge_check_keyword((enum cmsedge_check)r->checks->items[i].check),
+        tick_stat_node(st, cmsedge_finding_keyword((enum cmsedge_finding_kind)r->checks->items[i].kind),
                        checks, FALSE);
     }
     return TAP_PACKET_REDRAW;

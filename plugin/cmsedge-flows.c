@@ -11,7 +11,7 @@
 
 static struct cmsedge_infer *infer;
 static struct cmsedge_tracker *tracker;
-static wmem_map_t *reports; /* frame number -> struct cmsedge_check_report*, file scope */
+static wmem_map_t *reports; /* frame number -> struct cmsedge_findings*, file scope */
 
 static void flows_init(void)
 {
@@ -75,13 +75,13 @@ static bool private_e_known(uint32_t frame)
 
 void cmsedge_flows_frame(packet_info *pinfo, const struct cmsedge_flow *flow,
                          const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
-                         struct cmsedge_check_report *report)
+                         struct cmsedge_findings *report)
 {
     report->n = 0;
     if (!infer || !reports)
         return;
     if (PINFO_FD_VISITED(pinfo)) {
-        const struct cmsedge_check_report *kept =
+        const struct cmsedge_findings *kept =
             wmem_map_lookup(reports, GUINT_TO_POINTER(pinfo->num));
         if (kept)
             *report = *kept;

@@ -48,7 +48,7 @@ const struct cmsedge_inferred *cmsedge_flows_inferred_on(uint32_t frame, size_t 
 const struct cmsedge_infer *cmsedge_flows_infer(void);
 void cmsedge_flows_frame(packet_info *pinfo, const struct cmsedge_flow *flow,
                          const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
-                         struct cmsedge_check_report *report);
+                         struct cmsedge_findings *report);
 
 /* cmsedge-audit.c: the edge audit (tshark -z cmsedge,audit) and its Statistics menu tree. */
 void cmsedge_audit_register(void);
@@ -56,7 +56,7 @@ void cmsedge_audit_register(void);
 struct cmsedge_tap_record {
     const struct cmsedge_flow *flow;
     const struct cmsedge_verdict *verdict;
-    const struct cmsedge_check_report *checks;
+    const struct cmsedge_findings *checks;
     const struct cmsedge_facts *facts;
 };
 

@@ -261,7 +261,7 @@ static void add_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 }
 
 static void add_check(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                      const struct cmsedge_check_finding *fd)
+                      const struct cmsedge_finding *fd)
 {
     proto_item *ti = proto_tree_add_string(tree, hf_check, tvb, 0, 0, fd->text);
     proto_tree *ct = proto_item_add_subtree(ti, ett_check);
@@ -270,13 +270,13 @@ static void add_check(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 
     proto_item_set_generated(ti);
     sub = proto_tree_add_string(ct, hf_check_kind, tvb, 0, 0,
-                                cmsedge_check_keyword((enum cmsedge_check)fd->check));
+                                cmsedge_finding_keyword((enum cmsedge_finding_kind)fd->kind));
     proto_item_set_generated(sub);
     if (fd->row) {
         sub = proto_tree_add_string(ct, hf_check_rule, tvb, 0, 0, fd->row->id);
         proto_item_set_generated(sub);
     }
-    if (fd->check == CMSEDGE_CHECK_BLOCKED)
+    if (fd->kind == CMSEDGE_FINDING_BLOCKED)
         ei = &ei_blocked;
     else
         ei = fd->severity == CMSEDGE_WARNING ? &ei_check_warning : &ei_check_note;
@@ -298,7 +298,7 @@ static void add_info_column(packet_info *pinfo, const struct cmsedge_verdict *v,
 /* Hands the frame to the "cmsedge" tap (the audit), copying what lives on the stack; nothing is
  * built when no tap listens, which is the usual case. */
 static void queue_tap(packet_info *pinfo, const struct cmsedge_flow *flow,
-                      const struct cmsedge_verdict *v, const struct cmsedge_check_report *checks,
+                      const struct cmsedge_verdict *v, const struct cmsedge_findings *checks,
                       const struct cmsedge_facts *facts)
 {
     struct cmsedge_tap_record *rec;
@@ -316,7 +316,7 @@ static void queue_tap(packet_info *pinfo, const struct cmsedge_flow *flow,
 static int dissect_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                               struct cmsedge_flow *flow, const struct cmsedge_facts *facts)
 {
-    struct cmsedge_check_report checks;
+    struct cmsedge_findings checks;
     struct host_role src, dst;
     struct cmsedge_verdict *v = wmem_new(pinfo->pool, struct cmsedge_verdict);
 
@@ -334,7 +334,7 @@ static int dissect_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", checks.items[0].text);
     /* the audit counts the finding, not the frame as traffic of the quoted flow's rows */
     v->n_matches = 0;
-    v->n_findings = 0;
+    v->findings.n = 0;
     v->unmatched = v->offspec = v->judged = false;
     queue_tap(pinfo, flow, v, &checks, facts);
     proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
@@ -355,7 +355,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     struct cmsedge_flow flow;
     struct cmsedge_facts *facts;
     struct cmsedge_verdict *v;
-    struct cmsedge_check_report *checks;
+    struct cmsedge_findings *checks;
     struct host_role src_host, dst_host;
     const char *offspec_reason;
     const struct cmsedge_inferred *new_role;
@@ -377,7 +377,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     flow.dst_role = lookup_role(&flow.dst, pinfo->num, &dst_host);
 
     v = wmem_new(pinfo->pool, struct cmsedge_verdict);
-    checks = wmem_new(pinfo->pool, struct cmsedge_check_report);
+    checks = wmem_new(pinfo->pool, struct cmsedge_findings);
     cmsedge_classify(cmsedge_settings(), &flow, v);
     cmsedge_flows_frame(pinfo, &flow, v, facts, checks);
     new_role = cmsedge_flows_inferred_on(pinfo->num, &cursor);
@@ -437,8 +437,8 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             expert_add_info(pinfo, e, &ei_translated);
         }
     }
-    for (size_t i = 0; i < v->n_findings; i++)
-        add_finding(ct, tvb, pinfo, &v->findings[i]);
+    for (size_t i = 0; i < v->findings.n; i++)
+        add_finding(ct, tvb, pinfo, &v->findings.items[i]);
     for (size_t i = 0; i < checks->n; i++)
         add_check(ct, tvb, pinfo, &checks->items[i]);
     /* roles inferred on this frame: they apply from the next frame on */

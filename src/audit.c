@@ -28,7 +28,7 @@ struct flow_stats {
 struct check_item {
     uint32_t frame;
     double time;
-    struct cmsedge_check_finding finding;
+    struct cmsedge_finding finding;
 };
 
 /* A TURN allocation: the relay port a server handed out, and the media its relay carried. */
@@ -177,7 +177,7 @@ static void allocation_findings(const struct cmsedge_audit *a, GArray *items)
         if (!al->in == !al->out)
             continue; /* both ways, or unused */
         cmsedge_addr_format(&al->server, server, sizeof server);
-        it.finding.check = CMSEDGE_CHECK_TURN;
+        it.finding.kind = CMSEDGE_FINDING_TURN;
         it.finding.severity = CMSEDGE_WARNING;
         it.finding.row = al->row;
         snprintf(it.finding.text, sizeof it.finding.text,
@@ -189,7 +189,7 @@ static void allocation_findings(const struct cmsedge_audit *a, GArray *items)
 }
 
 void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
-                       const struct cmsedge_verdict *v, const struct cmsedge_check_report *checks,
+                       const struct cmsedge_verdict *v, const struct cmsedge_findings *checks,
                        const struct cmsedge_facts *facts)
 {
     struct flow_key k;
@@ -232,8 +232,8 @@ static gint by_frame(gconstpointer pa, gconstpointer pb)
     const struct check_item *a = pa, *b = pb;
     if (a->frame != b->frame)
         return a->frame < b->frame ? -1 : 1;
-    if (a->finding.check != b->finding.check)
-        return (int)a->finding.check - (int)b->finding.check;
+    if (a->finding.kind != b->finding.kind)
+        return (int)a->finding.kind - (int)b->finding.kind;
     return strcmp(a->finding.text, b->finding.text);
 }
 
@@ -356,15 +356,15 @@ static void write_text(const struct cmsedge_audit *a, const struct cmsedge_setti
         unsigned n = 0;
         for (guint k = 0; k < checks->len; k++) {
             const struct check_item *c = &g_array_index(checks, struct check_item, k);
-            n += (c->finding.check == CMSEDGE_CHECK_BLOCKED) == blocked;
+            n += (c->finding.kind == CMSEDGE_FINDING_BLOCKED) == blocked;
         }
         g_string_append_printf(out, "\n%s: %u\n", blocked ? "Blocked attempts" : "Flow checks", n);
         for (guint k = 0; k < checks->len; k++) {
             const struct check_item *c = &g_array_index(checks, struct check_item, k);
-            if ((c->finding.check == CMSEDGE_CHECK_BLOCKED) != blocked)
+            if ((c->finding.kind == CMSEDGE_FINDING_BLOCKED) != blocked)
                 continue;
             g_string_append_printf(out, "  frame %u [%s]: %s\n", c->frame,
-                                   cmsedge_check_keyword((enum cmsedge_check)c->finding.check),
+                                   cmsedge_finding_keyword((enum cmsedge_finding_kind)c->finding.kind),
                                    c->finding.text);
         }
     }
@@ -446,7 +446,7 @@ static void write_csv(const struct cmsedge_audit *a, const struct cmsedge_settin
             g_string_append(out, ",,");
         csv_field(out, row ? row->purpose : "", false);
         g_string_append_printf(out, ",,,,,,,,,%.6f,%.6f,%u,%s,%s,", c->time, c->time, c->frame,
-                               cmsedge_check_keyword((enum cmsedge_check)c->finding.check),
+                               cmsedge_finding_keyword((enum cmsedge_finding_kind)c->finding.kind),
                                c->finding.severity == CMSEDGE_WARNING ? "warning" : "note");
         csv_field(out, c->finding.text, true);
     }
@@ -550,7 +550,7 @@ static void write_json(const struct cmsedge_audit *a, const struct cmsedge_setti
         const struct check_item *c = &g_array_index(checks, struct check_item, k);
         g_string_append_printf(
             out, "%s{\"frame\":%u,\"time\":%.6f,\"check\":\"%s\",\"severity\":\"%s\"", k ? "," : "",
-            c->frame, c->time, cmsedge_check_keyword((enum cmsedge_check)c->finding.check),
+            c->frame, c->time, cmsedge_finding_keyword((enum cmsedge_finding_kind)c->finding.kind),
             c->finding.severity == CMSEDGE_WARNING ? "warning" : "note");
         if (c->finding.row)
             g_string_append_printf(out, ",\"rule\":\"%s\"", c->finding.row->id);

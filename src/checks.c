@@ -22,7 +22,7 @@ struct flow_key {
 
 struct flow_state {
     struct flow_key key;
-    uint8_t reported; /* bit per enum cmsedge_check already reported */
+    uint8_t reported; /* bit per enum cmsedge_finding_kind already reported */
     bool syn_seen;    /* a SYN to the documented service port */
     bool answered;    /* a SYN-ACK came back */
     uint8_t turn_errors;
@@ -45,19 +45,6 @@ struct cmsedge_tracker {
     GHashTable *latches;   /* struct latch_key* -> struct latch_state* */
     uint64_t relay_frames; /* frames on the relay rows so far */
 };
-
-static const char *const check_keywords[CMSEDGE_CHECK_COUNT] = {
-    [CMSEDGE_CHECK_BLOCKED] = "blocked",
-    [CMSEDGE_CHECK_LATCHING] = "latching",
-    [CMSEDGE_CHECK_TURN] = "turn",
-    [CMSEDGE_CHECK_IDLE_RELAYS] = "relays-idle",
-    [CMSEDGE_CHECK_PUBLIC_TURN] = "public-turn",
-};
-
-const char *cmsedge_check_keyword(enum cmsedge_check check)
-{
-    return (unsigned)check < CMSEDGE_CHECK_COUNT ? check_keywords[check] : "unknown";
-}
 
 static guint flow_hash(gconstpointer p)
 {
@@ -143,27 +130,23 @@ static struct flow_state *flow_state(struct cmsedge_tracker *t, const struct cms
     return st;
 }
 
-static void report_add(struct cmsedge_check_report *r, enum cmsedge_check check,
+static void report_add(struct cmsedge_findings *r, enum cmsedge_finding_kind check,
                        enum cmsedge_severity severity, const struct cmsedge_row *row,
                        const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void report_add(struct cmsedge_check_report *r, enum cmsedge_check check,
+static void report_add(struct cmsedge_findings *r, enum cmsedge_finding_kind check,
                        enum cmsedge_severity severity, const struct cmsedge_row *row,
                        const char *fmt, ...)
 {
-    if (r->n >= CMSEDGE_MAX_CHECK_FINDINGS)
-        return;
-    struct cmsedge_check_finding *fd = &r->items[r->n++];
+    char text[sizeof r->items[0].text];
     va_list ap;
-    fd->check = (uint8_t)check;
-    fd->severity = (uint8_t)severity;
-    fd->row = row;
     va_start(ap, fmt);
-    vsnprintf(fd->text, sizeof fd->text, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    cmsedge_findings_add(r, check, severity, 0, row, "%s", text);
 }
 
 /* Once per flow and check: true the first time. */
-static bool first_report(struct flow_state *st, enum cmsedge_check check)
+static bool first_report(struct flow_state *st, enum cmsedge_finding_kind check)
 {
     if (st->reported & (1u << check))
         return false;
@@ -183,7 +166,7 @@ static const struct cmsedge_match *match_in(const struct cmsedge_verdict *v, boo
 
 static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
                       const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
-                      struct cmsedge_check_report *r)
+                      struct cmsedge_findings *r)
 {
     unsigned flags = facts->tcp_flags;
     bool syn = (flags & CMSEDGE_TCP_SYN) && !(flags & CMSEDGE_TCP_ACK);
@@ -197,9 +180,9 @@ static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
             return;
         struct flow_state *st = flow_state(t, f, true);
         st->syn_seen = true;
-        if (facts->tcp_retransmission && !st->answered && first_report(st, CMSEDGE_CHECK_BLOCKED)) {
+        if (facts->tcp_retransmission && !st->answered && first_report(st, CMSEDGE_FINDING_BLOCKED)) {
             cmsedge_endpoint_format(&f->dst, f->dport, dst, sizeof dst);
-            report_add(r, CMSEDGE_CHECK_BLOCKED, CMSEDGE_WARNING, m->row,
+            report_add(r, CMSEDGE_FINDING_BLOCKED, CMSEDGE_WARNING, m->row,
                        "blocked? TCP SYN to %s retransmitted with no answer: the reference needs "
                        "%s (%s) open",
                        dst, m->row->id, m->row->purpose);
@@ -210,10 +193,10 @@ static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
             return;
         if (synack) {
             st->answered = true;
-        } else if (!st->answered && first_report(st, CMSEDGE_CHECK_BLOCKED)) {
+        } else if (!st->answered && first_report(st, CMSEDGE_FINDING_BLOCKED)) {
             const struct cmsedge_match *m = match_in(v, true);
             cmsedge_endpoint_format(&f->src, f->sport, dst, sizeof dst);
-            report_add(r, CMSEDGE_CHECK_BLOCKED, CMSEDGE_WARNING, m ? m->row : NULL,
+            report_add(r, CMSEDGE_FINDING_BLOCKED, CMSEDGE_WARNING, m ? m->row : NULL,
                        "blocked? connection to %s refused (RST): the reference needs %s (%s) open",
                        dst, m ? m->row->id : "the documented row", m ? m->row->purpose : "");
         }
@@ -222,7 +205,7 @@ static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
 
 static void check_icmp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
                        const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
-                       struct cmsedge_check_report *r)
+                       struct cmsedge_findings *r)
 {
     static const char *const what[] = {
         [CMSEDGE_ICMP_PORT_UNREACHABLE] = "port unreachable",
@@ -234,10 +217,10 @@ static void check_icmp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
     if (!m || facts->icmp > CMSEDGE_ICMP_ADMIN_PROHIBITED)
         return;
     struct flow_state *st = flow_state(t, f, true);
-    if (!first_report(st, CMSEDGE_CHECK_BLOCKED))
+    if (!first_report(st, CMSEDGE_FINDING_BLOCKED))
         return;
     cmsedge_endpoint_format(&f->dst, f->dport, dst, sizeof dst);
-    report_add(r, CMSEDGE_CHECK_BLOCKED, CMSEDGE_WARNING, m->row,
+    report_add(r, CMSEDGE_FINDING_BLOCKED, CMSEDGE_WARNING, m->row,
                "blocked? ICMP %s for %s to %s: the reference needs %s (%s) open", what[facts->icmp],
                f->transport == CMSEDGE_TRANSPORT_UDP ? "UDP" : "TCP", dst, m->row->id,
                m->row->purpose);
@@ -256,7 +239,7 @@ static bool row_is_media(const struct cmsedge_row *row)
 /* Assent latching: Expressway-E answers media at the address and port the endpoint's media
  * came from. */
 static void check_latching(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
-                           const struct cmsedge_verdict *v, struct cmsedge_check_report *r)
+                           const struct cmsedge_verdict *v, struct cmsedge_findings *r)
 {
     for (size_t i = 0; i < v->n_matches; i++) {
         const struct cmsedge_match *m = &v->matches[i];
@@ -281,17 +264,17 @@ static void check_latching(struct cmsedge_tracker *t, const struct cmsedge_flow 
             if (ls && ls->endpoint_port == f->dport)
                 return;
             struct flow_state *st = flow_state(t, f, true);
-            if (!first_report(st, CMSEDGE_CHECK_LATCHING))
+            if (!first_report(st, CMSEDGE_FINDING_LATCHING))
                 return;
             char ep[80];
             cmsedge_endpoint_format(&f->dst, f->dport, ep, sizeof ep);
             if (!ls)
-                report_add(r, CMSEDGE_CHECK_LATCHING, CMSEDGE_WARNING, m->row,
+                report_add(r, CMSEDGE_FINDING_LATCHING, CMSEDGE_WARNING, m->row,
                            "Assent latching: Expressway-E sends media from port %u to %s before "
                            "receiving any from that endpoint (%s %s)",
                            f->sport, ep, m->row->id, m->row->purpose);
             else
-                report_add(r, CMSEDGE_CHECK_LATCHING, CMSEDGE_WARNING, m->row,
+                report_add(r, CMSEDGE_FINDING_LATCHING, CMSEDGE_WARNING, m->row,
                            "Assent latching: Expressway-E sends media from port %u to %s, but "
                            "the endpoint's media came from port %u (%s %s)",
                            f->sport, ep, ls->endpoint_port, m->row->id, m->row->purpose);
@@ -302,7 +285,7 @@ static void check_latching(struct cmsedge_tracker *t, const struct cmsedge_flow 
 
 static void check_turn(struct cmsedge_tracker *t, const struct cmsedge_settings *s,
                        const struct cmsedge_flow *f, const struct cmsedge_verdict *v,
-                       const struct cmsedge_facts *facts, struct cmsedge_check_report *r)
+                       const struct cmsedge_facts *facts, struct cmsedge_findings *r)
 {
     const struct cmsedge_match *m = match_in(v, true); /* answers travel row dst -> src */
     if (!m || !is_e(m->src_role))
@@ -312,8 +295,8 @@ static void check_turn(struct cmsedge_tracker *t, const struct cmsedge_settings 
         st->turn_success = true;
         if (facts->has_relayed &&
             (facts->relayed_port < s->relay.lo || facts->relayed_port > s->relay.hi) &&
-            first_report(st, CMSEDGE_CHECK_TURN))
-            report_add(r, CMSEDGE_CHECK_TURN, CMSEDGE_WARNING, m->row,
+            first_report(st, CMSEDGE_FINDING_TURN))
+            report_add(r, CMSEDGE_FINDING_TURN, CMSEDGE_WARNING, m->row,
                        "TURN relayed port %u is outside the Expressway-E relay range %u-%u (%s %s)",
                        facts->relayed_port, s->relay.lo, s->relay.hi, m->row->id, m->row->purpose);
     } else if (facts->stun_type == CMSEDGE_STUN_ALLOCATE_ERROR &&
@@ -322,8 +305,8 @@ static void check_turn(struct cmsedge_tracker *t, const struct cmsedge_settings 
         if (st->turn_errors < UINT8_MAX)
             st->turn_errors++;
         if (!st->turn_success && st->turn_errors >= CMSEDGE_TURN_ERRORS_REPEATED &&
-            first_report(st, CMSEDGE_CHECK_TURN))
-            report_add(r, CMSEDGE_CHECK_TURN, CMSEDGE_WARNING, m->row,
+            first_report(st, CMSEDGE_FINDING_TURN))
+            report_add(r, CMSEDGE_FINDING_TURN, CMSEDGE_WARNING, m->row,
                        "TURN Allocate refused %u times (last: %u) with no success: check the "
                        "TURN credentials (%s %s)",
                        st->turn_errors, facts->stun_error, m->row->id, m->row->purpose);
@@ -333,7 +316,7 @@ static void check_turn(struct cmsedge_tracker *t, const struct cmsedge_settings 
 void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_settings *s,
                              const struct cmsedge_flow *flow, const struct cmsedge_verdict *v,
                              const struct cmsedge_facts *facts, bool private_e_known,
-                             struct cmsedge_check_report *report)
+                             struct cmsedge_findings *report)
 {
     report->n = 0;
     if (v->n_matches && cmsedge_row_uses_relays(v->matches[0].row))
@@ -352,8 +335,8 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
 
     if ((v->checks & CMSEDGE_CHECK_RELAYS_IDLE) && t->relay_frames == 0) {
         struct flow_state *st = flow_state(t, flow, true);
-        if (first_report(st, CMSEDGE_CHECK_IDLE_RELAYS))
-            report_add(report, CMSEDGE_CHECK_IDLE_RELAYS, CMSEDGE_WARNING, v->matches[0].row,
+        if (first_report(st, CMSEDGE_FINDING_IDLE_RELAYS))
+            report_add(report, CMSEDGE_FINDING_IDLE_RELAYS, CMSEDGE_WARNING, v->matches[0].row,
                        "Meeting Server relays media through TURN port %u and no frame so far "
                        "used the relay ports %u-%u: are they closed? (footnote 6)",
                        flow->dport, s->relay.lo, s->relay.hi);
@@ -364,8 +347,8 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
         flow->dst_role == CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC &&
         (m->row->apps & CMSEDGE_APP_BIT(CMSEDGE_APP_STUN))) {
         struct flow_state *st = flow_state(t, flow, true);
-        if (first_report(st, CMSEDGE_CHECK_PUBLIC_TURN))
-            report_add(report, CMSEDGE_CHECK_PUBLIC_TURN, CMSEDGE_NOTE, m->row,
+        if (first_report(st, CMSEDGE_FINDING_PUBLIC_TURN))
+            report_add(report, CMSEDGE_FINDING_PUBLIC_TURN, CMSEDGE_NOTE, m->row,
                        "Meeting Server sends TURN to the Expressway-E public address; %s allows "
                        "it, but Tables 1 and 4 have it use the private address, which is known",
                        m->row->id);
@@ -373,13 +356,13 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
 }
 
 const char *cmsedge_offspec_reason(const struct cmsedge_verdict *v,
-                                   const struct cmsedge_check_report *checks)
+                                   const struct cmsedge_findings *checks)
 {
     if (v->unmatched)
         return v->reason;
-    for (size_t i = 0; v->offspec && i < v->n_findings; i++) {
-        if (v->findings[i].severity == CMSEDGE_WARNING)
-            return v->findings[i].text;
+    for (size_t i = 0; v->offspec && i < v->findings.n; i++) {
+        if (v->findings.items[i].severity == CMSEDGE_WARNING)
+            return v->findings.items[i].text;
     }
     for (size_t i = 0; checks && i < checks->n; i++) {
         if (checks->items[i].severity == CMSEDGE_WARNING)

@@ -350,15 +350,13 @@ static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_
 void cmsedge_verdict_add_finding(struct cmsedge_verdict *v, unsigned footnote,
                                  enum cmsedge_severity severity, const char *fmt, ...)
 {
-    if (v->n_findings >= CMSEDGE_MAX_FINDINGS)
-        return;
-    struct cmsedge_finding *fd = &v->findings[v->n_findings++];
+    char text[sizeof v->findings.items[0].text];
     va_list ap;
-    fd->footnote = (uint8_t)footnote;
-    fd->severity = (uint8_t)severity;
     va_start(ap, fmt);
-    vsnprintf(fd->text, sizeof fd->text, fmt, ap);
+    vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
+    cmsedge_findings_add(&v->findings, CMSEDGE_FINDING_FOOTNOTE, severity, footnote,
+                         v->n_matches ? v->matches[0].row : NULL, "%s", text);
     if (severity == CMSEDGE_WARNING && v->judged)
         v->offspec = true;
 }
@@ -369,7 +367,7 @@ void cmsedge_classify(const struct cmsedge_settings *s, const struct cmsedge_flo
     struct try_ctx c = {.s = s, .flow = flow, .v = v};
 
     v->n_matches = 0;
-    v->n_findings = 0;
+    v->findings.n = 0;
     v->nearest = NULL;
     v->nearest_reverse = false;
     v->translated_source = false;

@@ -25,8 +25,8 @@ static uint16_t footnote_port(unsigned n)
 
 static bool has_finding(const struct cmsedge_verdict *v, unsigned footnote)
 {
-    for (size_t i = 0; i < v->n_findings; i++) {
-        if (v->findings[i].footnote == footnote)
+    for (size_t i = 0; i < v->findings.n; i++) {
+        if (v->findings.items[i].footnote == footnote)
             return true;
     }
     return false;

@@ -35,6 +35,9 @@ REQUIRED_COLUMNS = [
     "protocol", "transport", "app", "dst_label", "dst", "dst_ports", "dst_ports_remark", "sizes",
     "versions",
 ]
+# What a payload-confirmed frame of the row says about who its hosts are (tables/README.md).
+EVIDENCE = {"": "CMSEDGE_EVIDENCE_NONE", "specific": "CMSEDGE_EVIDENCE_SPECIFIC",
+            "anchored": "CMSEDGE_EVIDENCE_ANCHORED"}
 
 
 class TableError(Exception):
@@ -258,6 +261,9 @@ def load(args):
             if not version:
                 err(f"bad version condition '{cells['versions']}' (expected <X12.5.3 or >=X8.11)")
             version_op = "CMSEDGE_VERSION_BEFORE" if vm.group(1) == "<" else "CMSEDGE_VERSION_FROM"
+        evidence = cells.get("evidence", "")
+        if evidence not in EVIDENCE:
+            err(f"unknown evidence '{evidence}' (expected specific, anchored or empty)")
         ends = {}
         for end in ("src", "dst"):
             role, translated = parse_role(cells[end], err)
@@ -277,7 +283,8 @@ def load(args):
                          cells[end + "_ports_remark"])
         rows.append(dict(id=rid, table=table, purpose=cells["purpose"], footnotes=row_fns,
                          ends=ends, protocol=cells["protocol"], transports=transports, apps=apps,
-                         sizes=sizes, version_op=version_op, version=version, line=lineno))
+                         sizes=sizes, version_op=version_op, version=version, evidence=evidence,
+                         line=lineno))
     if args.expect_rows is not None and len(rows) != args.expect_rows:
         raise TableError(args.rows, 0, f"{len(rows)} rows, the reference has {args.expect_rows}")
     for needed in SYMBOLS.values():
@@ -367,7 +374,7 @@ def emit(rows, scenarios, footnotes, defaults, args):
         out.append(f"    {{{c_str(r['id'])}, {r['table']}, {r['index']}, {c_str(r['purpose'])}, "
                    f"{fn_mask},\n     {ends[0]},\n     {ends[1]},\n     {c_str(r['protocol'])}, "
                    f"{tmask}, {amask}, {size_mask(r['sizes'])}, {r['version_op']}, "
-                   f"{r['version']}, {r['line']}}},")
+                   f"{r['version']}, {EVIDENCE[r['evidence']]}, {r['line']}}},")
     out.append("};")
     out.append(f"const size_t cmsedge_n_rows = {len(rows)};")
     out.append("")

@@ -33,7 +33,7 @@ void cmsedge_audit_reset(struct cmsedge_audit *a);
 
 /* Counts one annotated frame. checks may be NULL. */
 void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
-                       const struct cmsedge_verdict *v, const struct cmsedge_check_report *checks,
+                       const struct cmsedge_verdict *v, const struct cmsedge_findings *checks,
                        const struct cmsedge_facts *facts);
 
 /* infer: the hosts whose roles were inferred (listed with their evidence), or NULL. */

@@ -26,35 +26,9 @@
 #include "cmsedge/classify.h"
 #include "cmsedge/facts.h"
 
-enum cmsedge_check {
-    CMSEDGE_CHECK_BLOCKED = 0,
-    CMSEDGE_CHECK_LATCHING,
-    CMSEDGE_CHECK_TURN,
-    CMSEDGE_CHECK_IDLE_RELAYS,
-    CMSEDGE_CHECK_PUBLIC_TURN,
-    CMSEDGE_CHECK_COUNT
-};
-
-/* "blocked", "latching", "turn", "relays-idle", "public-turn" */
-const char *cmsedge_check_keyword(enum cmsedge_check check);
-
 /* Error responses to Allocate, without a success, that make "repeated" (RFC 5766 clients
  * normally see one 401 before authenticating, and a 438 when a nonce goes stale). */
 #define CMSEDGE_TURN_ERRORS_REPEATED 3
-
-struct cmsedge_check_finding {
-    uint8_t check;                 /* enum cmsedge_check */
-    uint8_t severity;              /* enum cmsedge_severity */
-    const struct cmsedge_row *row; /* the row of the reference it concerns */
-    char text[224];
-};
-
-#define CMSEDGE_MAX_CHECK_FINDINGS 4
-
-struct cmsedge_check_report {
-    size_t n;
-    struct cmsedge_check_finding items[CMSEDGE_MAX_CHECK_FINDINGS];
-};
 
 struct cmsedge_tracker;
 
@@ -68,13 +42,13 @@ void cmsedge_tracker_reset(struct cmsedge_tracker *t);
 void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_settings *s,
                              const struct cmsedge_flow *flow, const struct cmsedge_verdict *v,
                              const struct cmsedge_facts *facts, bool private_e_known,
-                             struct cmsedge_check_report *report);
+                             struct cmsedge_findings *report);
 
 /* The frame's reason for being off-spec: the verdict's reason when no row matched, else the
  * first warning of a footnote rule, else that of a per-flow check; NULL when it is not off-spec.
  * checks may be NULL. The plugin's Info column and the audit both use it. */
 const char *cmsedge_offspec_reason(const struct cmsedge_verdict *v,
-                                   const struct cmsedge_check_report *checks);
+                                   const struct cmsedge_findings *checks);
 
 /* Flows the tracker holds state for: bounded by the judged flows of the capture. */
 size_t cmsedge_tracker_flows(const struct cmsedge_tracker *t);

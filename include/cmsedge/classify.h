@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "cmsedge/address.h"
+#include "cmsedge/finding.h"
 #include "cmsedge/reference.h"
 #include "cmsedge/roles.h"
 #include "cmsedge/settings.h"
@@ -41,19 +42,10 @@ struct cmsedge_match {
     bool translated;  /* an end matched through a NAT row's translated role */
 };
 
-enum cmsedge_severity { CMSEDGE_NOTE = 0, CMSEDGE_WARNING = 1 };
-
 /* Per-flow checks that a single frame cannot decide, raised for the flow tracker. */
 #define CMSEDGE_CHECK_RELAYS_IDLE 0x1u /* fn 6: are the relay ports carrying anything? */
 
-struct cmsedge_finding {
-    uint8_t footnote; /* 1-6 */
-    uint8_t severity; /* enum cmsedge_severity */
-    char text[200];
-};
-
 #define CMSEDGE_MAX_MATCHES  32
-#define CMSEDGE_MAX_FINDINGS 4
 
 struct cmsedge_verdict {
     size_t n_matches;
@@ -66,8 +58,7 @@ struct cmsedge_verdict {
     char reason[256];       /* when unmatched: expected vs seen */
     bool translated_source; /* unmatched only by the source port of an Expressway-C to
                                Expressway-E row: a translating firewall between them? */
-    size_t n_findings;
-    struct cmsedge_finding findings[CMSEDGE_MAX_FINDINGS];
+    struct cmsedge_findings findings; /* footnote rules */
     unsigned checks; /* CMSEDGE_CHECK_* the flow tracker should run */
 };
 

@@ -92,6 +92,14 @@ struct cmsedge_row_end {
     struct cmsedge_port_cell ports;
 };
 
+/* What a payload-confirmed frame of a row says about its hosts (tables/README.md). */
+enum cmsedge_evidence {
+    CMSEDGE_EVIDENCE_NONE = 0, /* generic: ordinary software makes such flows too */
+    CMSEDGE_EVIDENCE_SPECIFIC, /* only an Expressway deployment makes it: labelled between
+                                  strangers, and evidence of both hosts' roles on its own */
+    CMSEDGE_EVIDENCE_ANCHORED, /* evidence of one host's role once the other's is known */
+};
+
 enum cmsedge_version_op { CMSEDGE_VERSION_ANY = 0, CMSEDGE_VERSION_BEFORE, CMSEDGE_VERSION_FROM };
 
 struct cmsedge_row {
@@ -107,6 +115,7 @@ struct cmsedge_row {
     uint8_t sizes;        /* CMSEDGE_SIZE_BIT set the row applies to */
     uint8_t version_op;   /* enum cmsedge_version_op */
     uint32_t version;     /* cmsedge_version_parse() form */
+    uint8_t evidence;     /* enum cmsedge_evidence */
     unsigned line;        /* line in tables/port-reference.tsv */
 };
 

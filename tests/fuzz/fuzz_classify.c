@@ -69,7 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     cmsedge_classify(&s, &f, &v);
 
-    check(v.n_matches <= CMSEDGE_MAX_MATCHES && v.n_findings <= CMSEDGE_MAX_FINDINGS);
+    check(v.n_matches <= CMSEDGE_MAX_MATCHES && v.findings.n <= CMSEDGE_MAX_FINDINGS);
     check(!v.offspec || v.judged);
     check(!v.unmatched || (v.n_matches == 0 && v.offspec && v.reason[0]));
     check(memchr(v.reason, 0, sizeof v.reason) != NULL);
@@ -79,7 +79,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cmsedge_cell_describe(&v.matches[i].row->dst.ports, &s, text, sizeof text);
         check(memchr(text, 0, sizeof text) != NULL);
     }
-    for (size_t i = 0; i < v.n_findings; i++)
-        check(v.findings[i].footnote >= 1 && v.findings[i].footnote <= 6);
+    for (size_t i = 0; i < v.findings.n; i++)
+        check(v.findings.items[i].footnote >= 1 && v.findings.items[i].footnote <= 6);
     return 0;
 }

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cmsedge_infer *in = cmsedge_infer_new();
     struct cmsedge_audit *a = cmsedge_audit_new();
     struct cmsedge_verdict v;
-    struct cmsedge_check_report rep;
+    struct cmsedge_findings rep;
     uint32_t frame = 0;
 
     cmsedge_settings_defaults(&s);
@@ -77,9 +77,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         cmsedge_classify(&s, &f, &v);
         cmsedge_tracker_observe(t, &s, &f, &v, &facts, p[13] & 2, &rep);
-        check(rep.n <= CMSEDGE_MAX_CHECK_FINDINGS);
+        check(rep.n <= CMSEDGE_MAX_FINDINGS);
         for (size_t i = 0; i < rep.n; i++)
-            check(rep.items[i].check < CMSEDGE_CHECK_COUNT && rep.items[i].text[0] &&
+            check(rep.items[i].kind < CMSEDGE_FINDING_COUNT && rep.items[i].text[0] &&
                   memchr(rep.items[i].text, 0, sizeof rep.items[i].text));
         cmsedge_infer_observe(in, &s, &f, &v, &facts);
         cmsedge_audit_add(a, &f, &v, &rep, &facts);

@@ -87,7 +87,11 @@ class GeneratorTest(unittest.TestCase):
 
     def test_missing_column(self):
         line = self.edit_row("T3-02", None, None)
-        self.assert_rejected(line, "missing column 'versions'")
+        self.assert_rejected(line, "missing column 'evidence'")
+
+    def test_unknown_evidence(self):
+        line = self.edit_row("T1-04", "evidence", "strong")
+        self.assert_rejected(line, "unknown evidence 'strong'")
 
     def test_empty_cell(self):
         line = self.edit_row("T3-02", "purpose", "")

@@ -14,7 +14,7 @@
 
 static void add(struct cmsedge_audit *a, const struct cmsedge_settings *s,
                 const struct cmsedge_flow *f, uint32_t frame, double time, uint32_t len,
-                const struct cmsedge_check_report *checks)
+                const struct cmsedge_findings *checks)
 {
     struct cmsedge_verdict v;
     struct cmsedge_facts facts = {.frame = frame, .time = time, .length = len};
@@ -49,8 +49,8 @@ static void counts_flows_per_row_in_both_directions(void **state)
     add(a, &s, &f, 3, 1.25, 40, NULL);
     struct cmsedge_flow off = test_flow(UDP, MS, 40000, EPUB, 23000, CMSEDGE_APP_RTP);
     add(a, &s, &off, 4, 2.0, 200, NULL);
-    struct cmsedge_check_report rep = {.n = 1};
-    rep.items[0].check = CMSEDGE_CHECK_BLOCKED;
+    struct cmsedge_findings rep = {.n = 1};
+    rep.items[0].kind = CMSEDGE_FINDING_BLOCKED;
     rep.items[0].severity = CMSEDGE_WARNING;
     rep.items[0].row = cmsedge_row_by_id("T2-05");
     strcpy(rep.items[0].text, "blocked? a test finding, with a comma and \"quotes\"");

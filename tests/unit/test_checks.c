@@ -44,11 +44,11 @@ static struct cmsedge_flow reversed(const struct cmsedge_flow *f, int hint)
 }
 
 /* Feeds one frame; returns what the checks reported. */
-static struct cmsedge_check_report frame(struct run *r, const struct cmsedge_flow *f,
+static struct cmsedge_findings frame(struct run *r, const struct cmsedge_flow *f,
                                          struct cmsedge_facts facts)
 {
     struct cmsedge_verdict v;
-    struct cmsedge_check_report rep;
+    struct cmsedge_findings rep;
     facts.frame = ++r->frame;
     cmsedge_classify(&r->s, f, &v);
     cmsedge_tracker_observe(r->t, &r->s, f, &v, &facts, r->private_known, &rep);
@@ -81,11 +81,11 @@ static void retransmitted_syn_is_blocked_once(void **state)
 {
     struct run *r = *state;
     struct cmsedge_flow f = flow(TCP, 21, EP, 40040, 10, EPUB, 5061, CMSEDGE_HINT_NONE);
-    struct cmsedge_check_report rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false));
+    struct cmsedge_findings rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false));
     assert_int_equal(rep.n, 0);
     rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true));
     assert_int_equal(rep.n, 1);
-    assert_int_equal(rep.items[0].check, CMSEDGE_CHECK_BLOCKED);
+    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_BLOCKED);
     assert_int_equal(rep.items[0].severity, CMSEDGE_WARNING);
     assert_string_equal(rep.items[0].row->id, "T2-05");
     assert_string_equal(rep.items[0].text,
@@ -113,7 +113,7 @@ static void rst_to_syn_is_refused(void **state)
     struct cmsedge_flow f = flow(TCP, 20, C, 30011, 10, EPRIV, 2222, CMSEDGE_HINT_NONE);
     struct cmsedge_flow back = reversed(&f, CMSEDGE_HINT_NONE);
     assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false)).n, 0);
-    struct cmsedge_check_report rep =
+    struct cmsedge_findings rep =
         frame(r, &back, tcp_flags(CMSEDGE_TCP_RST | CMSEDGE_TCP_ACK, false));
     assert_int_equal(rep.n, 1);
     assert_string_equal(rep.items[0].row->id, "T1-04");
@@ -129,7 +129,7 @@ static void icmp_unreachable_for_documented_udp(void **state)
     struct run *r = *state;
     struct cmsedge_flow f = flow(UDP, 30, MS, 50010, 10, EPRIV, 24030, CMSEDGE_HINT_NONE);
     struct cmsedge_facts facts = {.icmp = CMSEDGE_ICMP_PORT_UNREACHABLE};
-    struct cmsedge_check_report rep = frame(r, &f, facts);
+    struct cmsedge_findings rep = frame(r, &f, facts);
     assert_int_equal(rep.n, 1);
     assert_string_equal(rep.items[0].row->id, "T2-15");
     assert_string_equal(rep.items[0].text,
@@ -150,9 +150,9 @@ static void assent_latching(void **state)
     assert_int_equal(frame(r, &out, (struct cmsedge_facts){0}).n, 0);
     /* to another port */
     out.dport = 40033;
-    struct cmsedge_check_report rep = frame(r, &out, (struct cmsedge_facts){0});
+    struct cmsedge_findings rep = frame(r, &out, (struct cmsedge_facts){0});
     assert_int_equal(rep.n, 1);
-    assert_int_equal(rep.items[0].check, CMSEDGE_CHECK_LATCHING);
+    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_LATCHING);
     assert_non_null(strstr(rep.items[0].text, "the endpoint's media came from port 40032"));
     /* before anything came from the endpoint */
     out = flow(UDP, 10, E, 36030, 22, EP, 40030, CMSEDGE_APP_RTP);
@@ -171,7 +171,7 @@ static void turn_relayed_port_and_repeated_errors(void **state)
     assert_int_equal(frame(r, &ans, ok).n, 0); /* in the relay range */
     ok.relayed_port = 30000;
     req.sport = ans.dport = 40051;
-    struct cmsedge_check_report rep = frame(r, &ans, ok);
+    struct cmsedge_findings rep = frame(r, &ans, ok);
     assert_int_equal(rep.n, 1);
     assert_string_equal(rep.items[0].text,
                         "TURN relayed port 30000 is outside the Expressway-E relay range "
@@ -196,7 +196,7 @@ static void turn_relayed_port_and_repeated_errors(void **state)
     assert_int_equal(frame(r, &ans, e438).n, 0);
     rep = frame(r, &ans, e401);
     assert_int_equal(rep.n, 1);
-    assert_int_equal(rep.items[0].check, CMSEDGE_CHECK_TURN);
+    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_TURN);
     assert_non_null(strstr(rep.items[0].text, "refused 3 times (last: 401)"));
 }
 
@@ -204,9 +204,9 @@ static void meeting_server_media_through_turn_port(void **state)
 {
     struct run *r = *state;
     struct cmsedge_flow chan = flow(UDP, 30, MS, 40100, 10, EPRIV, 3478, CMSEDGE_APP_TURN_DATA);
-    struct cmsedge_check_report rep = frame(r, &chan, (struct cmsedge_facts){0});
+    struct cmsedge_findings rep = frame(r, &chan, (struct cmsedge_facts){0});
     assert_int_equal(rep.n, 1);
-    assert_int_equal(rep.items[0].check, CMSEDGE_CHECK_IDLE_RELAYS);
+    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_IDLE_RELAYS);
     assert_non_null(strstr(rep.items[0].text, "(footnote 6)"));
 
     /* once the relay ports carried media, it is only footnote 6's note, not a warning */
@@ -225,9 +225,9 @@ static void meeting_server_turn_to_public_address(void **state)
     assert_int_equal(frame(r, &f, (struct cmsedge_facts){0}).n, 0); /* private one unknown */
     r->private_known = true;
     f.sport = 40102;
-    struct cmsedge_check_report rep = frame(r, &f, (struct cmsedge_facts){0});
+    struct cmsedge_findings rep = frame(r, &f, (struct cmsedge_facts){0});
     assert_int_equal(rep.n, 1);
-    assert_int_equal(rep.items[0].check, CMSEDGE_CHECK_PUBLIC_TURN);
+    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_PUBLIC_TURN);
     assert_int_equal(rep.items[0].severity, CMSEDGE_NOTE);
     /* to the private address: as Tables 1 and 4 say */
     f = flow(UDP, 30, MS, 40103, 10, EPRIV, 3478, CMSEDGE_APP_STUN);

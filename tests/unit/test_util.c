@@ -40,9 +40,9 @@ const struct cmsedge_match *test_find(const struct cmsedge_verdict *v, const cha
 
 const struct cmsedge_finding *test_finding(const struct cmsedge_verdict *v, unsigned footnote)
 {
-    for (size_t i = 0; i < v->n_findings; i++) {
-        if (v->findings[i].footnote == footnote)
-            return &v->findings[i];
+    for (size_t i = 0; i < v->findings.n; i++) {
+        if (v->findings.items[i].footnote == footnote)
+            return &v->findings.items[i];
     }
     return NULL;
 }
