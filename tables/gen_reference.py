@@ -293,6 +293,38 @@ def load(args):
     return rows, scenarios, footnotes, defaults
 
 
+def disjoint_intervals(spans, edges):
+    """(lo, hi, row index) spans and their edges -> sorted disjoint (lo, hi, row bitset) runs,
+    neighbours with the same rows merged. Shared with gen_services.py."""
+    points = sorted(edges)
+    intervals = []
+    for lo, nxt in zip(points, points[1:]):
+        mask = 0
+        for slo, shi, idx in spans:
+            if slo <= lo and nxt - 1 <= shi:
+                mask |= 1 << idx
+        if mask:
+            if intervals and intervals[-1][2] == mask and intervals[-1][1] == lo - 1:
+                intervals[-1] = (intervals[-1][0], nxt - 1, mask)
+            else:
+                intervals.append((lo, nxt - 1, mask))
+    return intervals
+
+
+def report_errors(work):
+    """Run work(); a TableError or a file error becomes a message on stderr and exit status 1.
+    Shared with gen_services.py."""
+    try:
+        work()
+    except TableError as e:
+        print(e, file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"{e.filename}: {e.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_index(rows, words):
     """Per transport: disjoint port intervals -> candidate row bitsets, and per-symbol bitsets.
 
@@ -317,19 +349,7 @@ def build_index(rows, words):
                     edges.update((it.lo, it.hi + 1))
                 else:
                     symbols[it.kind] |= 1 << r["index"]
-        points = sorted(edges)
-        intervals = []
-        for lo, nxt in zip(points, points[1:]):
-            mask = 0
-            for slo, shi, idx in spans:
-                if slo <= lo and nxt - 1 <= shi:
-                    mask |= 1 << idx
-            if mask:
-                if intervals and intervals[-1][2] == mask and intervals[-1][1] == lo - 1:
-                    intervals[-1] = (intervals[-1][0], nxt - 1, mask)
-                else:
-                    intervals.append((lo, nxt - 1, mask))
-        index[t] = (intervals, symbols)
+        index[t] = (disjoint_intervals(spans, edges), symbols)
     return index
 
 
@@ -434,16 +454,7 @@ def main():
     ap.add_argument("--expect-rows", type=int, default=None,
                     help="fail unless the table has exactly this many rows")
     args = ap.parse_args()
-    try:
-        rows, scenarios, footnotes, defaults = load(args)
-        emit(rows, scenarios, footnotes, defaults, args)
-    except TableError as e:
-        print(e, file=sys.stderr)
-        return 1
-    except OSError as e:
-        print(f"{e.filename}: {e.strerror}", file=sys.stderr)
-        return 1
-    return 0
+    return report_errors(lambda: emit(*load(args), args))
 
 
 if __name__ == "__main__":
