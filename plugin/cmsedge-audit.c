@@ -35,7 +35,7 @@ static tap_packet_status audit_packet(void *tapdata, packet_info *pinfo _U_,
 {
     struct audit_listener *l = tapdata;
     const struct cmsedge_tap_record *r = data;
-    cmsedge_audit_add(l->audit, r->flow, r->verdict, r->checks, r->facts);
+    cmsedge_audit_add(l->audit, r->annotation, r->facts);
     return TAP_PACKET_REDRAW;
 }
 
@@ -48,7 +48,8 @@ static void audit_draw(void *tapdata)
 {
     struct audit_listener *l = tapdata;
     GString *out = g_string_new(NULL);
-    cmsedge_audit_write(l->audit, cmsedge_settings(), cmsedge_flows_infer(), l->format, out);
+    cmsedge_audit_write(l->audit, cmsedge_settings(),
+                        cmsedge_capture_inferred(cmsedge_plugin_capture()), l->format, out);
     fputs(out->str, stdout);
     g_string_free(out, TRUE);
 }
@@ -114,7 +115,8 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_,
                                      tap_flags_t flags _U_)
 {
     const struct cmsedge_tap_record *r = data;
-    const struct cmsedge_verdict *v = r->verdict;
+    const struct cmsedge_annotation *a = r->annotation;
+    const struct cmsedge_verdict *v = &a->verdict;
     char name[200];
 
     tick_stat_node(st, "Frames annotated", 0, TRUE);
@@ -126,21 +128,31 @@ static tap_packet_status tree_packet(stats_tree *st, packet_info *pinfo _U_,
         g_snprintf(name, sizeof name, "%s %s", row->id, row->purpose);
         tick_stat_node(st, name, table, FALSE);
     }
-    if (cmsedge_offspec_reason(v, r->checks)) {
+    if (a->service.service) {
+        int svc = tick_stat_node(st, "Other documented services", st_frames, TRUE);
+        tick_stat_node(st, a->service.service->name, svc, FALSE);
+    }
+    if (a->offspec != CMSEDGE_OFFSPEC_NONE) {
         int off = tick_stat_node(st, "Off-spec", st_frames, TRUE);
-        if (v->unmatched)
-            g_snprintf(name, sizeof name, "undocumented (nearest %s)",
-                       v->nearest ? v->nearest->id : "none");
-        else if (v->findings.n && v->findings.items[0].severity == CMSEDGE_WARNING)
-            g_snprintf(name, sizeof name, "footnote %u", v->findings.items[0].footnote);
+        if (a->offspec == CMSEDGE_OFFSPEC_NEAR_MISS)
+            g_snprintf(name, sizeof name, "near miss of %s", v->nearest->id);
+        else if (a->offspec == CMSEDGE_OFFSPEC_FOOTNOTE)
+            g_snprintf(name, sizeof name, "footnote rules");
         else
             g_snprintf(name, sizeof name, "flow checks");
         tick_stat_node(st, name, off, FALSE);
     }
-    for (size_t i = 0; r->checks && i < r->checks->n; i++) {
-        int checks = tick_stat_node(st, "Flow checks", st_frames, TRUE);
-        tick_stat_node(st, cmsedge_finding_keyword((enum cmsedge_finding_kind)r->checks->items[i].kind),
-                       checks, FALSE);
+    for (size_t i = 0; i < a->findings.n; i++) {
+        const struct cmsedge_finding *fd = &a->findings.items[i];
+        int node = tick_stat_node(
+            st, fd->kind == CMSEDGE_FINDING_FOOTNOTE ? "Footnote rules" : "Flow checks", st_frames,
+            TRUE);
+        if (fd->kind == CMSEDGE_FINDING_FOOTNOTE)
+            g_snprintf(name, sizeof name, "footnote %u", fd->footnote);
+        else
+            g_strlcpy(name, cmsedge_finding_keyword((enum cmsedge_finding_kind)fd->kind),
+                      sizeof name);
+        tick_stat_node(st, name, node, FALSE);
     }
     return TAP_PACKET_REDRAW;
 }

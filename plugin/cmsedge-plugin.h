@@ -8,6 +8,7 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
+#include "cmsedge/capture.h"
 #include "cmsedge/checks.h"
 #include "cmsedge/classify.h"
 #include "cmsedge/facts.h"
@@ -36,27 +37,16 @@ void cmsedge_facts_init(dissector_handle_t postdissector);
 void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
                              struct cmsedge_facts *facts);
 
-/* cmsedge-flows.c: role inference and per-flow checks over one capture file. Frames are
- * observed on the first pass only; later passes read back what the first pass found, so
- * every pass shows the same. */
-void cmsedge_flows_register(void);
-const struct cmsedge_inferred *cmsedge_flows_inferred(const struct cmsedge_addr *addr,
-                                                      uint32_t frame);
-/* Hosts whose role was inferred on this very frame (for the expert note), one at a time. */
-const struct cmsedge_inferred *cmsedge_flows_inferred_on(uint32_t frame, size_t *cursor);
-/* All hosts inferred so far (NULL when inference is off), for the audit. */
-const struct cmsedge_infer *cmsedge_flows_infer(void);
-void cmsedge_flows_frame(packet_info *pinfo, const struct cmsedge_flow *flow,
-                         const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
-                         struct cmsedge_findings *report);
+/* cmsedge-capture.c: the core's state of the open capture file (src/capture.c). */
+void cmsedge_capture_register(void);
+/* The capture, pointed at the current settings and hosts. */
+struct cmsedge_capture *cmsedge_plugin_capture(void);
 
 /* cmsedge-audit.c: the edge audit (tshark -z cmsedge,audit) and its Statistics menu tree. */
 void cmsedge_audit_register(void);
-/* What the "cmsedge" tap carries for each annotated frame. */
+/* The "cmsedge" tap carries, for each annotated frame, its struct cmsedge_tap_record. */
 struct cmsedge_tap_record {
-    const struct cmsedge_flow *flow;
-    const struct cmsedge_verdict *verdict;
-    const struct cmsedge_findings *checks;
+    const struct cmsedge_annotation *annotation;
     const struct cmsedge_facts *facts;
 };
 

@@ -6,12 +6,12 @@
  * Reference: "Cisco Meeting Server" chapter of Cisco's Expressway IP port usage guide,
  * tables 1-4 and footnotes 1-6, transcribed in tables/port-reference.tsv.
  *
- * This is a postdissector: it runs after the stock dissectors on every frame, takes the
+ * This is a postdissector: it runs after the stock dissectors on every frame, reads the
  * innermost UDP/TCP addresses and ports from pinfo, the payload from the layers already
- * dissected (cmsedge-hint.c), the hosts' roles from the cmsedge_hosts UAT, and asks the core
- * (src/classify.c) which documented rows the frame matches. Roles inferred from earlier frames
- * and what the per-flow checks found come from cmsedge-flows.c, which sees each frame once, on
- * the first pass, so one pass, two passes and GUI re-dissection give the same result.
+ * dissected (cmsedge-hint.c) and TCP/ICMP/STUN facts from their fields (cmsedge-facts.c) into
+ * a struct cmsedge_frame, and hands it to the core's one per-frame entry point
+ * (cmsedge_capture_annotate, src/capture.c). Everything a user sees is in the annotation that
+ * comes back; this file only renders it: the tree, the Info column, expert infos and the tap.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -53,6 +53,8 @@ static int hf_check_kind = -1;
 static int hf_check_rule = -1;
 static int hf_inferred = -1;
 static int hf_evidence_frame = -1;
+static int hf_service = -1;
+static int hf_service_id = -1;
 
 static gint ett_cmsedge = -1;
 static gint ett_match = -1;
@@ -113,46 +115,29 @@ static const char *origin_name(enum cmsedge_role_origin origin)
     }
 }
 
-/* pinfo's innermost addresses and ports as a core flow; false for anything but IPv4/IPv6
+/* pinfo's innermost addresses and ports as a core frame; false for anything but IPv4/IPv6
  * UDP or TCP. */
-static bool flow_from_pinfo(packet_info *pinfo, struct cmsedge_flow *f)
+static bool frame_from_pinfo(packet_info *pinfo, struct cmsedge_frame *fr)
 {
-    memset(f, 0, sizeof *f);
+    memset(fr, 0, sizeof *fr);
     if (pinfo->ptype == PT_UDP)
-        f->transport = CMSEDGE_TRANSPORT_UDP;
+        fr->transport = CMSEDGE_TRANSPORT_UDP;
     else if (pinfo->ptype == PT_TCP)
-        f->transport = CMSEDGE_TRANSPORT_TCP;
+        fr->transport = CMSEDGE_TRANSPORT_TCP;
     else
         return false;
     if (pinfo->src.type == AT_IPv4 && pinfo->dst.type == AT_IPv4) {
-        cmsedge_addr_from_ipv4(&f->src, pinfo->src.data);
-        cmsedge_addr_from_ipv4(&f->dst, pinfo->dst.data);
+        cmsedge_addr_from_ipv4(&fr->src, pinfo->src.data);
+        cmsedge_addr_from_ipv4(&fr->dst, pinfo->dst.data);
     } else if (pinfo->src.type == AT_IPv6 && pinfo->dst.type == AT_IPv6) {
-        cmsedge_addr_from_ipv6(&f->src, pinfo->src.data);
-        cmsedge_addr_from_ipv6(&f->dst, pinfo->dst.data);
+        cmsedge_addr_from_ipv6(&fr->src, pinfo->src.data);
+        cmsedge_addr_from_ipv6(&fr->dst, pinfo->dst.data);
     } else {
         return false;
     }
-    f->sport = (uint16_t)pinfo->srcport;
-    f->dport = (uint16_t)pinfo->destport;
+    fr->sport = (uint16_t)pinfo->srcport;
+    fr->dport = (uint16_t)pinfo->destport;
     return true;
-}
-
-/* A host's role: configured in cmsedge_hosts, else inferred from earlier frames. */
-struct host_role {
-    const struct cmsedge_host *configured;
-    const struct cmsedge_inferred *inferred;
-};
-
-static enum cmsedge_role lookup_role(const struct cmsedge_addr *addr, uint32_t frame,
-                                     struct host_role *hr)
-{
-    hr->configured = cmsedge_hostmap_lookup(cmsedge_hosts(), addr);
-    hr->inferred = NULL;
-    if (hr->configured)
-        return hr->configured->role;
-    hr->inferred = cmsedge_flows_inferred(addr, frame);
-    return hr->inferred ? hr->inferred->role : CMSEDGE_ROLE_NONE;
 }
 
 static void add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf,
@@ -172,21 +157,17 @@ static void add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_i
 }
 
 static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin,
-                     const struct host_role *hr)
+                     const struct cmsedge_host_view *h)
 {
     proto_item *ti;
-    const struct cmsedge_host *host = hr->configured;
-    if (host && host->name[0]) {
-        ti = proto_tree_add_string(tree, hf_name, tvb, 0, 0, host->name);
+    if (h->name) {
+        ti = proto_tree_add_string(tree, hf_name, tvb, 0, 0, h->name);
         proto_item_set_generated(ti);
     }
-    ti = proto_tree_add_string(tree, hf_origin, tvb, 0, 0,
-                               origin_name(host           ? host->origin
-                                           : hr->inferred ? CMSEDGE_ORIGIN_INFERRED
-                                                          : CMSEDGE_ORIGIN_NONE));
+    ti = proto_tree_add_string(tree, hf_origin, tvb, 0, 0, origin_name(h->origin));
     proto_item_set_generated(ti);
-    if (hr->inferred)
-        add_inferred(tree, tvb, hr->inferred, "");
+    if (h->inferred)
+        add_inferred(tree, tvb, h->inferred, "");
 }
 
 /* One matching row. The best match carries the details (direction, zone, roles, protocol,
@@ -243,8 +224,9 @@ static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_matc
     }
 }
 
-static void add_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                        const struct cmsedge_finding *fd)
+/* A footnote rule: the footnote in the reference's words under it. */
+static void add_footnote_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                                 const struct cmsedge_finding *fd)
 {
     proto_item *ti = proto_tree_add_string(tree, hf_finding, tvb, 0, 0, fd->text);
     proto_tree *ft = proto_item_add_subtree(ti, ett_finding);
@@ -260,6 +242,7 @@ static void add_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         fd->text);
 }
 
+/* A per-flow check: its kind and the row it concerns under it. */
 static void add_check(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                       const struct cmsedge_finding *fd)
 {
@@ -276,179 +259,159 @@ static void add_check(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         sub = proto_tree_add_string(ct, hf_check_rule, tvb, 0, 0, fd->row->id);
         proto_item_set_generated(sub);
     }
-    if (fd->kind == CMSEDGE_FINDING_BLOCKED)
+    if (fd->kind == CMSEDGE_FINDING_BLOCKED && fd->severity == CMSEDGE_WARNING)
         ei = &ei_blocked;
     else
         ei = fd->severity == CMSEDGE_WARNING ? &ei_check_warning : &ei_check_note;
     expert_add_info_format(pinfo, ti, ei, "%s", fd->text);
 }
 
-static void add_info_column(packet_info *pinfo, const struct cmsedge_verdict *v,
-                            const char *offspec_reason)
+static void add_findings(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                         const struct cmsedge_findings *list)
 {
-    char label[160];
-    if (v->n_matches) {
-        cmsedge_match_label(&v->matches[0], label, sizeof label);
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", label);
+    for (size_t i = 0; i < list->n; i++) {
+        if (list->items[i].kind == CMSEDGE_FINDING_FOOTNOTE)
+            add_footnote_finding(tree, tvb, pinfo, &list->items[i]);
+        else
+            add_check(tree, tvb, pinfo, &list->items[i]);
     }
-    if (offspec_reason)
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", offspec_reason);
 }
 
-/* Hands the frame to the "cmsedge" tap (the audit), copying what lives on the stack; nothing is
- * built when no tap listens, which is the usual case. */
-static void queue_tap(packet_info *pinfo, const struct cmsedge_flow *flow,
-                      const struct cmsedge_verdict *v, const struct cmsedge_findings *checks,
+static void add_info_column(packet_info *pinfo, const struct cmsedge_annotation *a)
+{
+    if (a->purpose[0])
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [%s]", a->purpose);
+    if (a->offspec_reason)
+        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", a->offspec_reason);
+}
+
+/* Hands the frame to the "cmsedge" tap (the audit); nothing is built when no tap listens,
+ * which is the usual case. */
+static void queue_tap(packet_info *pinfo, const struct cmsedge_annotation *a,
                       const struct cmsedge_facts *facts)
 {
     struct cmsedge_tap_record *rec;
     if (!have_tap_listener(cmsedge_tap))
         return;
     rec = wmem_new(pinfo->pool, struct cmsedge_tap_record);
-    rec->flow = wmem_memdup(pinfo->pool, flow, sizeof *flow);
-    rec->verdict = v;
-    rec->checks = wmem_memdup(pinfo->pool, checks, sizeof *checks);
+    rec->annotation = a;
     rec->facts = facts;
     tap_queue_packet(cmsedge_tap, pinfo, rec);
 }
 
-/* An ICMP error quoting a packet of a documented flow: only what the checks found. */
-static int dissect_icmp_error(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
-                              struct cmsedge_flow *flow, const struct cmsedge_facts *facts)
+static void add_offspec(proto_tree *ct, proto_item *top, tvbuff_t *tvb, packet_info *pinfo,
+                        const struct cmsedge_annotation *a)
 {
-    struct cmsedge_findings checks;
-    struct host_role src, dst;
-    struct cmsedge_verdict *v = wmem_new(pinfo->pool, struct cmsedge_verdict);
+    const struct cmsedge_verdict *v = &a->verdict;
+    proto_item *p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
+    proto_item_set_generated(p);
+    proto_item_append_text(top, " [off-spec]");
+    if (a->offspec != CMSEDGE_OFFSPEC_NEAR_MISS)
+        return;
+    p = proto_tree_add_string(ct, hf_reason, tvb, 0, 0, v->reason);
+    proto_item_set_generated(p);
+    expert_add_info_format(pinfo, p, &ei_unmatched, "Off-spec: %s", v->reason);
+    proto_item *e = proto_tree_add_string(ct, hf_expected_rule, tvb, 0, 0, v->nearest->id);
+    proto_item_set_generated(e);
+    if (v->translated_source) {
+        e = proto_tree_add_boolean(ct, hf_translated, tvb, 0, 0, TRUE);
+        proto_item_set_generated(e);
+        expert_add_info(pinfo, e, &ei_translated);
+    }
+}
 
-    /* pinfo keeps the ICMP packet's own addresses but the quoted packet's ports */
-    flow->src = facts->quoted_src;
-    flow->dst = facts->quoted_dst;
-    flow->src_role = lookup_role(&flow->src, pinfo->num, &src);
-    flow->dst_role = lookup_role(&flow->dst, pinfo->num, &dst);
-    flow->hint = CMSEDGE_HINT_NONE; /* the quote is cut short: its payload says nothing */
-    cmsedge_classify(cmsedge_settings(), flow, v);
-    cmsedge_flows_frame(pinfo, flow, v, facts, &checks);
-    if (checks.n == 0)
-        return 0;
-    if (cmsedge_prefs_info_column())
-        col_append_fstr(pinfo->cinfo, COL_INFO, " [off-spec: %s]", checks.items[0].text);
-    /* the audit counts the finding, not the frame as traffic of the quoted flow's rows */
-    v->n_matches = 0;
-    v->findings.n = 0;
-    v->unmatched = v->offspec = v->judged = false;
-    queue_tap(pinfo, flow, v, &checks, facts);
+/* An ICMP error quoting a packet of a documented flow: only what the checks found. */
+static void render_icmp_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                              const struct cmsedge_annotation *a)
+{
+    const struct cmsedge_finding *first = &a->findings.items[0];
     proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
     proto_tree *ct = proto_item_add_subtree(ti, ett_cmsedge);
     proto_item_set_generated(ti);
-    proto_item_append_text(ti, ": ICMP error about %s [off-spec]",
-                           checks.items[0].row ? checks.items[0].row->purpose
-                                               : "a documented flow");
-    proto_item *p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
+    proto_item_append_text(ti, ": ICMP error about %s",
+                           first->row ? first->row->purpose : "a documented flow");
+    if (a->offspec_reason) {
+        proto_item *p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
+        proto_item_set_generated(p);
+        proto_item_append_text(ti, " [off-spec]");
+    }
+    add_findings(ct, tvb, pinfo, &a->findings);
+}
+
+static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                   const struct cmsedge_annotation *a)
+{
+    const struct cmsedge_verdict *v = &a->verdict;
+    proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+    proto_tree *ct = proto_item_add_subtree(ti, ett_cmsedge);
+    proto_item *p;
+
+    proto_item_set_generated(ti);
+    if (a->purpose[0])
+        proto_item_append_text(ti, ": %s", a->purpose);
+    else if (a->service.service)
+        proto_item_append_text(ti, ": %s", a->service.service->name);
+    for (size_t i = 0; i < v->n_matches; i++)
+        add_match(ct, tvb, &v->matches[i], i == 0);
+    if (v->n_matches == 0) { /* no documented row: the hosts' own roles */
+        p = proto_tree_add_string(ct, hf_src_role, tvb, 0, 0, cmsedge_role_keyword(a->src.role));
+        proto_item_set_generated(p);
+        p = proto_tree_add_string(ct, hf_dst_role, tvb, 0, 0, cmsedge_role_keyword(a->dst.role));
+        proto_item_set_generated(p);
+    }
+    if (a->service.service) {
+        p = proto_tree_add_string(ct, hf_service, tvb, 0, 0, a->service.service->name);
+        proto_item_set_generated(p);
+        p = proto_tree_add_string(ct, hf_service_id, tvb, 0, 0, a->service.service->id);
+        proto_item_set_generated(p);
+    }
+    add_host(ct, tvb, hf_src_host, hf_src_origin, &a->src);
+    add_host(ct, tvb, hf_dst_host, hf_dst_origin, &a->dst);
+    p = proto_tree_add_string(ct, hf_payload, tvb, 0, 0,
+                              a->flow.hint == CMSEDGE_HINT_NONE ? "none"
+                              : a->flow.hint == CMSEDGE_HINT_OTHER
+                                  ? "other"
+                                  : cmsedge_app_keyword((enum cmsedge_app)a->flow.hint));
     proto_item_set_generated(p);
-    for (size_t i = 0; i < checks.n; i++)
-        add_check(ct, tvb, pinfo, &checks.items[i]);
-    return tvb_captured_length(tvb);
+    p = proto_tree_add_boolean(ct, hf_judged, tvb, 0, 0, v->judged);
+    proto_item_set_generated(p);
+    if (a->offspec_reason)
+        add_offspec(ct, ti, tvb, pinfo, a);
+    add_findings(ct, tvb, pinfo, &a->findings);
+    /* roles inferred on this frame: they apply from the next frame on */
+    for (size_t i = 0; i < a->n_new_roles; i++) {
+        const struct cmsedge_inferred *inf = a->new_roles[i];
+        char addr[64];
+        cmsedge_addr_format(&inf->addr, addr, sizeof addr);
+        add_inferred(ct, tvb, inf, " from the next frame on");
+        expert_add_info_format(pinfo, ti, &ei_inferred, "Inferred role: %s is %s, from %s", addr,
+                               cmsedge_role_keyword(inf->role), inf->evidence);
+    }
 }
 
 static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    struct cmsedge_flow flow;
-    struct cmsedge_facts *facts;
-    struct cmsedge_verdict *v;
-    struct cmsedge_findings *checks;
-    struct host_role src_host, dst_host;
-    const char *offspec_reason;
-    const struct cmsedge_inferred *new_role;
-    size_t cursor = 0;
+    struct cmsedge_frame *fr = wmem_new(pinfo->pool, struct cmsedge_frame);
+    struct cmsedge_annotation *a;
     bool in_icmp;
-    proto_item *ti;
-    proto_tree *ct;
 
-    if (!flow_from_pinfo(pinfo, &flow))
+    if (!frame_from_pinfo(pinfo, fr))
         return 0;
-    flow.hint = cmsedge_hint_from_layers(pinfo, proto_cmsedge, &in_icmp);
-    facts = wmem_new(pinfo->pool, struct cmsedge_facts);
-    cmsedge_facts_from_tree(tree, pinfo, in_icmp, facts);
-    if (in_icmp) /* the ports belong to the quoted packet, not to this frame */
-        return facts->icmp == CMSEDGE_ICMP_NONE
-                   ? 0
-                   : dissect_icmp_error(tvb, pinfo, tree, &flow, facts);
-    flow.src_role = lookup_role(&flow.src, pinfo->num, &src_host);
-    flow.dst_role = lookup_role(&flow.dst, pinfo->num, &dst_host);
-
-    v = wmem_new(pinfo->pool, struct cmsedge_verdict);
-    checks = wmem_new(pinfo->pool, struct cmsedge_findings);
-    cmsedge_classify(cmsedge_settings(), &flow, v);
-    cmsedge_flows_frame(pinfo, &flow, v, facts, checks);
-    new_role = cmsedge_flows_inferred_on(pinfo->num, &cursor);
-    if (v->n_matches == 0 && !v->judged && checks->n == 0 && !new_role)
+    fr->hint = cmsedge_hint_from_layers(pinfo, proto_cmsedge, &in_icmp);
+    cmsedge_facts_from_tree(tree, pinfo, in_icmp, &fr->facts);
+    if (in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
+        return 0; /* the ports belong to a quoted packet this frame says nothing about */
+    a = wmem_new(pinfo->pool, struct cmsedge_annotation);
+    if (!cmsedge_capture_annotate(cmsedge_plugin_capture(), fr, !PINFO_FD_VISITED(pinfo), a))
         return 0; /* nothing the reference speaks of */
-    offspec_reason = cmsedge_offspec_reason(v, checks);
 
     if (cmsedge_prefs_info_column())
-        add_info_column(pinfo, v, offspec_reason);
-    queue_tap(pinfo, &flow, v, checks, facts);
-
-    ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(ti);
-    ct = proto_item_add_subtree(ti, ett_cmsedge);
-    if (v->n_matches) {
-        proto_item_append_text(ti, ": %s", v->matches[0].row->purpose);
-        if (v->matches[0].zone)
-            proto_item_append_text(ti, " (traversal zone %u)", v->matches[0].zone);
-    }
-
-    for (size_t i = 0; i < v->n_matches; i++)
-        add_match(ct, tvb, &v->matches[i], i == 0);
-    if (v->n_matches == 0) { /* judged but unmatched: the hosts' own roles */
-        proto_item *r =
-            proto_tree_add_string(ct, hf_src_role, tvb, 0, 0, cmsedge_role_keyword(flow.src_role));
-        proto_item_set_generated(r);
-        r = proto_tree_add_string(ct, hf_dst_role, tvb, 0, 0, cmsedge_role_keyword(flow.dst_role));
-        proto_item_set_generated(r);
-    }
-    add_host(ct, tvb, hf_src_host, hf_src_origin, &src_host);
-    add_host(ct, tvb, hf_dst_host, hf_dst_origin, &dst_host);
-    proto_item *p = proto_tree_add_string(ct, hf_payload, tvb, 0, 0,
-                                          flow.hint == CMSEDGE_HINT_NONE ? "none"
-                                          : flow.hint == CMSEDGE_HINT_OTHER
-                                              ? "other"
-                                              : cmsedge_app_keyword((enum cmsedge_app)flow.hint));
-    proto_item_set_generated(p);
-    p = proto_tree_add_boolean(ct, hf_judged, tvb, 0, 0, v->judged);
-    proto_item_set_generated(p);
-
-    if (offspec_reason) {
-        p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
-        proto_item_set_generated(p);
-        proto_item_append_text(ti, " [off-spec]");
-    }
-    if (v->unmatched) {
-        p = proto_tree_add_string(ct, hf_reason, tvb, 0, 0, v->reason);
-        proto_item_set_generated(p);
-        expert_add_info_format(pinfo, p, &ei_unmatched, "Off-spec: %s", v->reason);
-        if (v->nearest) {
-            proto_item *e = proto_tree_add_string(ct, hf_expected_rule, tvb, 0, 0, v->nearest->id);
-            proto_item_set_generated(e);
-        }
-        if (v->translated_source) {
-            proto_item *e = proto_tree_add_boolean(ct, hf_translated, tvb, 0, 0, TRUE);
-            proto_item_set_generated(e);
-            expert_add_info(pinfo, e, &ei_translated);
-        }
-    }
-    for (size_t i = 0; i < v->findings.n; i++)
-        add_finding(ct, tvb, pinfo, &v->findings.items[i]);
-    for (size_t i = 0; i < checks->n; i++)
-        add_check(ct, tvb, pinfo, &checks->items[i]);
-    /* roles inferred on this frame: they apply from the next frame on */
-    for (; new_role; new_role = cmsedge_flows_inferred_on(pinfo->num, &cursor)) {
-        char addr[64];
-        cmsedge_addr_format(&new_role->addr, addr, sizeof addr);
-        add_inferred(ct, tvb, new_role, " from the next frame on");
-        expert_add_info_format(pinfo, ti, &ei_inferred, "Inferred role: %s is %s, from %s", addr,
-                               cmsedge_role_keyword(new_role->role), new_role->evidence);
-    }
+        add_info_column(pinfo, a);
+    queue_tap(pinfo, a, &fr->facts);
+    if (a->icmp_error)
+        render_icmp_error(tree, tvb, pinfo, a);
+    else
+        render(tree, tvb, pinfo, a);
     return tvb_captured_length(tvb);
 }
 
@@ -550,6 +513,14 @@ void proto_register_cmsedge(void)
         {&hf_evidence_frame,
          {"Evidence frame", "cmsedge.evidence_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "First frame of a flow the inference rests on", HFILL}},
+        {&hf_service,
+         {"Service", "cmsedge.service", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Another service of an edge host that Cisco's guides document (tables/services.tsv); "
+          "never off-spec",
+          HFILL}},
+        {&hf_service_id,
+         {"Service row", "cmsedge.service_id", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Row id of the service in tables/services.tsv (S-<nn>)", HFILL}},
     };
 
     static gint *ett[] = {&ett_cmsedge, &ett_match, &ett_finding, &ett_check, &ett_inferred};
@@ -593,7 +564,7 @@ void proto_register_cmsedge(void)
 
     cmsedge_handle = register_dissector("cmsedge", dissect_cmsedge, proto_cmsedge);
     cmsedge_tap = register_tap("cmsedge");
-    cmsedge_flows_register();
+    cmsedge_capture_register();
 }
 
 void proto_reg_handoff_cmsedge(void)

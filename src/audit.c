@@ -188,12 +188,14 @@ static void allocation_findings(const struct cmsedge_audit *a, GArray *items)
     }
 }
 
-void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
-                       const struct cmsedge_verdict *v, const struct cmsedge_findings *checks,
+void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_annotation *ann,
                        const struct cmsedge_facts *facts)
 {
+    const struct cmsedge_flow *flow = &ann->flow;
+    const struct cmsedge_verdict *v = &ann->verdict;
+    const struct cmsedge_findings *found = &ann->findings;
     struct flow_key k;
-    const char *reason = cmsedge_offspec_reason(v, checks);
+    const char *reason = ann->offspec_reason;
 
     a->frames++;
     follow_allocations(a, flow, v, facts);
@@ -218,9 +220,11 @@ void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
             g_strlcpy(st->reason, reason, sizeof st->reason);
         }
     }
-    for (size_t i = 0; checks && i < checks->n; i++) {
+    for (size_t i = 0; i < found->n; i++) {
+        if (found->items[i].kind == CMSEDGE_FINDING_FOOTNOTE)
+            continue; /* footnote rules are per frame: the off-spec flows list their warnings */
         struct check_item it = {
-            .frame = facts->frame, .time = facts->time, .finding = checks->items[i]};
+            .frame = facts->frame, .time = facts->time, .finding = found->items[i]};
         g_array_append_val(a->checks, it);
     }
 }
@@ -363,9 +367,10 @@ static void write_text(const struct cmsedge_audit *a, const struct cmsedge_setti
             const struct check_item *c = &g_array_index(checks, struct check_item, k);
             if ((c->finding.kind == CMSEDGE_FINDING_BLOCKED) != blocked)
                 continue;
-            g_string_append_printf(out, "  frame %u [%s]: %s\n", c->frame,
-                                   cmsedge_finding_keyword((enum cmsedge_finding_kind)c->finding.kind),
-                                   c->finding.text);
+            g_string_append_printf(
+                out, "  frame %u [%s]: %s\n", c->frame,
+                cmsedge_finding_keyword((enum cmsedge_finding_kind)c->finding.kind),
+                c->finding.text);
         }
     }
     size_t n_inferred = infer ? cmsedge_infer_count(infer) : 0;

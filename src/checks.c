@@ -40,7 +40,13 @@ struct latch_state {
     uint16_t endpoint_port; /* the port the endpoint last sent from */
 };
 
+/* A direction between two hosts that the capture has shown. */
+struct pair_key {
+    struct cmsedge_addr from, to;
+};
+
 struct cmsedge_tracker {
+    GHashTable *pairs;     /* struct pair_key* -> itself: host to host directions seen */
     GHashTable *flows;     /* struct flow_key* -> struct flow_state* */
     GHashTable *latches;   /* struct latch_key* -> struct latch_state* */
     uint64_t relay_frames; /* frames on the relay rows so far */
@@ -60,6 +66,18 @@ static gboolean flow_equal(gconstpointer x, gconstpointer y)
            cmsedge_addr_equal(&a->a, &b->a) && cmsedge_addr_equal(&a->b, &b->b);
 }
 
+static guint pair_hash(gconstpointer p)
+{
+    const struct pair_key *k = p;
+    return cmsedge_addr_hash(&k->from) * 31u + cmsedge_addr_hash(&k->to);
+}
+
+static gboolean pair_equal(gconstpointer x, gconstpointer y)
+{
+    const struct pair_key *a = x, *b = y;
+    return cmsedge_addr_equal(&a->from, &b->from) && cmsedge_addr_equal(&a->to, &b->to);
+}
+
 static guint latch_hash(gconstpointer p)
 {
     const struct latch_key *k = p;
@@ -76,6 +94,7 @@ static gboolean latch_equal(gconstpointer x, gconstpointer y)
 struct cmsedge_tracker *cmsedge_tracker_new(void)
 {
     struct cmsedge_tracker *t = g_new0(struct cmsedge_tracker, 1);
+    t->pairs = g_hash_table_new_full(pair_hash, pair_equal, g_free, NULL);
     t->flows = g_hash_table_new_full(flow_hash, flow_equal, NULL, g_free);
     t->latches = g_hash_table_new_full(latch_hash, latch_equal, NULL, g_free);
     return t;
@@ -85,6 +104,7 @@ void cmsedge_tracker_free(struct cmsedge_tracker *t)
 {
     if (!t)
         return;
+    g_hash_table_destroy(t->pairs);
     g_hash_table_destroy(t->flows);
     g_hash_table_destroy(t->latches);
     g_free(t);
@@ -92,6 +112,7 @@ void cmsedge_tracker_free(struct cmsedge_tracker *t)
 
 void cmsedge_tracker_reset(struct cmsedge_tracker *t)
 {
+    g_hash_table_remove_all(t->pairs);
     g_hash_table_remove_all(t->flows);
     g_hash_table_remove_all(t->latches);
     t->relay_frames = 0;
@@ -99,7 +120,8 @@ void cmsedge_tracker_reset(struct cmsedge_tracker *t)
 
 size_t cmsedge_tracker_flows(const struct cmsedge_tracker *t)
 {
-    return g_hash_table_size(t->flows) + g_hash_table_size(t->latches);
+    return g_hash_table_size(t->flows) + g_hash_table_size(t->latches) +
+           g_hash_table_size(t->pairs);
 }
 
 static int end_cmp(const struct cmsedge_addr *a, uint16_t pa, const struct cmsedge_addr *b,
@@ -164,6 +186,22 @@ static const struct cmsedge_match *match_in(const struct cmsedge_verdict *v, boo
     return NULL;
 }
 
+static void see_pair(struct cmsedge_tracker *t, const struct cmsedge_flow *f)
+{
+    struct pair_key k = {f->src, f->dst};
+    if (!g_hash_table_contains(t->pairs, &k)) {
+        struct pair_key *stored = g_memdup2(&k, sizeof k);
+        g_hash_table_add(t->pairs, stored);
+    }
+}
+
+/* Has the capture shown anything at all from the flow's destination host to its source? */
+static bool reverse_seen(const struct cmsedge_tracker *t, const struct cmsedge_flow *f)
+{
+    struct pair_key k = {f->dst, f->src};
+    return g_hash_table_contains(t->pairs, &k);
+}
+
 static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
                       const struct cmsedge_verdict *v, const struct cmsedge_facts *facts,
                       struct cmsedge_findings *r)
@@ -180,12 +218,20 @@ static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
             return;
         struct flow_state *st = flow_state(t, f, true);
         st->syn_seen = true;
-        if (facts->tcp_retransmission && !st->answered && first_report(st, CMSEDGE_FINDING_BLOCKED)) {
+        if (facts->tcp_retransmission && !st->answered &&
+            first_report(st, CMSEDGE_FINDING_BLOCKED)) {
             cmsedge_endpoint_format(&f->dst, f->dport, dst, sizeof dst);
-            report_add(r, CMSEDGE_FINDING_BLOCKED, CMSEDGE_WARNING, m->row,
-                       "blocked? TCP SYN to %s retransmitted with no answer: the reference needs "
-                       "%s (%s) open",
-                       dst, m->row->id, m->row->purpose);
+            /* a capture of one direction only shows no answer to anything: not a fault */
+            if (reverse_seen(t, f))
+                report_add(r, CMSEDGE_FINDING_BLOCKED, CMSEDGE_WARNING, m->row,
+                           "blocked? TCP SYN to %s retransmitted with no answer: the reference "
+                           "needs %s (%s) open",
+                           dst, m->row->id, m->row->purpose);
+            else
+                report_add(r, CMSEDGE_FINDING_BLOCKED, CMSEDGE_NOTE, m->row,
+                           "TCP SYN to %s retransmitted with no answer, but the capture shows "
+                           "nothing from that host to this one (one direction only?); %s (%s)",
+                           dst, m->row->id, m->row->purpose);
         }
     } else if (synack || rst) {
         struct flow_state *st = flow_state(t, f, false);
@@ -268,10 +314,12 @@ static void check_latching(struct cmsedge_tracker *t, const struct cmsedge_flow 
                 return;
             char ep[80];
             cmsedge_endpoint_format(&f->dst, f->dport, ep, sizeof ep);
+            /* media the capture has not shown may have come before it started */
             if (!ls)
-                report_add(r, CMSEDGE_FINDING_LATCHING, CMSEDGE_WARNING, m->row,
-                           "Assent latching: Expressway-E sends media from port %u to %s before "
-                           "receiving any from that endpoint (%s %s)",
+                report_add(r, CMSEDGE_FINDING_LATCHING, CMSEDGE_NOTE, m->row,
+                           "Assent latching: Expressway-E sends media from port %u to %s and "
+                           "the capture shows none from that endpoint before (started mid-call?) "
+                           "(%s %s)",
                            f->sport, ep, m->row->id, m->row->purpose);
             else
                 report_add(r, CMSEDGE_FINDING_LATCHING, CMSEDGE_WARNING, m->row,
@@ -321,7 +369,11 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
     report->n = 0;
     if (v->n_matches && cmsedge_row_uses_relays(v->matches[0].row))
         t->relay_frames++;
-    if (!v->judged || v->n_matches == 0)
+    if (!v->judged)
+        return;
+    if (facts->icmp == CMSEDGE_ICMP_NONE)
+        see_pair(t, flow);
+    if (v->n_matches == 0)
         return;
     if (facts->icmp != CMSEDGE_ICMP_NONE) {
         check_icmp(t, flow, v, facts, report);
@@ -336,7 +388,7 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
     if ((v->checks & CMSEDGE_CHECK_RELAYS_IDLE) && t->relay_frames == 0) {
         struct flow_state *st = flow_state(t, flow, true);
         if (first_report(st, CMSEDGE_FINDING_IDLE_RELAYS))
-            report_add(report, CMSEDGE_FINDING_IDLE_RELAYS, CMSEDGE_WARNING, v->matches[0].row,
+            report_add(report, CMSEDGE_FINDING_IDLE_RELAYS, CMSEDGE_NOTE, v->matches[0].row,
                        "Meeting Server relays media through TURN port %u and no frame so far "
                        "used the relay ports %u-%u: are they closed? (footnote 6)",
                        flow->dport, s->relay.lo, s->relay.hi);
@@ -353,20 +405,4 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
                        "it, but Tables 1 and 4 have it use the private address, which is known",
                        m->row->id);
     }
-}
-
-const char *cmsedge_offspec_reason(const struct cmsedge_verdict *v,
-                                   const struct cmsedge_findings *checks)
-{
-    if (v->unmatched)
-        return v->reason;
-    for (size_t i = 0; v->offspec && i < v->findings.n; i++) {
-        if (v->findings.items[i].severity == CMSEDGE_WARNING)
-            return v->findings.items[i].text;
-    }
-    for (size_t i = 0; checks && i < checks->n; i++) {
-        if (checks->items[i].severity == CMSEDGE_WARNING)
-            return checks->items[i].text;
-    }
-    return NULL;
 }

@@ -61,16 +61,24 @@ static int end_fit(const struct cmsedge_row_end *end, enum cmsedge_role host,
     return fit;
 }
 
-static bool payload_fits(const struct cmsedge_row *row, int hint, bool strict)
+/* Does the payload positively show what the row carries? */
+static bool payload_confirms(const struct cmsedge_row *row, int hint)
 {
-    if (hint == CMSEDGE_HINT_NONE)
-        return true;
-    if (hint == CMSEDGE_HINT_OTHER)
-        return !strict;
+    if (hint < 0)
+        return false;
     unsigned bit = CMSEDGE_APP_BIT(hint);
     if (row->apps & CMSEDGE_APP_ANY_MEDIA)
-        return !strict || (bit & CMSEDGE_APP_MEDIA);
+        return (bit & CMSEDGE_APP_MEDIA) != 0;
     return (row->apps & bit) != 0;
+}
+
+/* With an edge host on either end, a frame matches unless its payload contradicts the row (no
+ * payload, or one nothing recognised, does not). Between strangers the payload must confirm. */
+static bool payload_fits(const struct cmsedge_row *row, int hint, bool strict)
+{
+    if (strict || hint >= 0)
+        return payload_confirms(row, hint);
+    return true;
 }
 
 static bool cell_has_kind(const struct cmsedge_port_cell *cell, enum cmsedge_port_kind kind)
@@ -126,6 +134,7 @@ static bool try_row(const struct cmsedge_row *row, void *user)
         return true;
     if (!payload_fits(row, f->hint, c->strict))
         return true;
+    m.confirmed = !(row->apps & CMSEDGE_APP_ANY_MEDIA) && payload_confirms(row, f->hint);
     if (c->reverse && already_matched(c->v, row))
         return true; /* relay to relay: one entry per row is enough */
     m.zone = (uint8_t)zone;
@@ -147,6 +156,8 @@ static int match_order(const void *pa, const void *pb)
     int fa = a->src_fit + a->dst_fit, fb = b->src_fit + b->dst_fit;
     if (fa != fb)
         return fb - fa;
+    if (a->confirmed != b->confirmed) /* the payload names this row's protocol */
+        return a->confirmed ? -1 : 1;
     if (a->translated != b->translated) /* the literal row beats one read through a NAT */
         return a->translated ? 1 : -1;
     if (a->reverse != b->reverse)
@@ -175,15 +186,40 @@ static void drop_redundant_replies(struct cmsedge_verdict *v)
     v->n_matches = kept;
 }
 
+/* Between hosts with no role, only rows that no ordinary software produces by chance are
+ * shown (tables/README.md, "evidence"): ports pinned on both ends, a payload that confirms
+ * them. A row whose two ends are the same address (T1-12, relay to relay on premises) is taken
+ * so only when the frame's two addresses are the same. */
+static void keep_specific(struct cmsedge_verdict *v, const struct cmsedge_flow *f)
+{
+    size_t kept = 0;
+    bool same_host = cmsedge_addr_equal(&f->src, &f->dst);
+    for (size_t i = 0; i < v->n_matches; i++) {
+        const struct cmsedge_row *row = v->matches[i].row;
+        bool self = row->src.role == row->dst.role && row->src.role != CMSEDGE_ROLE_ANY &&
+                    row->src.translated == CMSEDGE_ROLE_NONE;
+        if (row->evidence != CMSEDGE_EVIDENCE_SPECIFIC || (self && !same_host))
+            continue;
+        v->matches[kept++] = v->matches[i];
+    }
+    v->n_matches = kept;
+}
+
 /* ---- explaining a miss --------------------------------------------------------------- */
 
-enum miss { MISS_TRANSPORT = 1, MISS_DST_PORT = 2, MISS_SRC_PORT = 4, MISS_PAYLOAD = 8 };
+enum miss {
+    MISS_TRANSPORT = 1,
+    MISS_DST_PORT = 2,
+    MISS_SRC_PORT = 4,
+    MISS_SIDE = 8, /* the other interface of a dual-NIC Expressway-E */
+};
 
 struct nearest {
     const struct cmsedge_row *row;
     bool reverse;
     unsigned misses; /* enum miss bits */
-    int count, fit;
+    bool side_src;   /* with MISS_SIDE: the source end is on the wrong interface */
+    int fit;
     unsigned distance; /* how far the service port is from the documented one */
 };
 
@@ -212,35 +248,89 @@ static unsigned port_distance(const struct cmsedge_port_cell *cell,
     return best;
 }
 
+/* "Any port from 1024 up" says nothing about where a frame should have gone: a port outside
+ * such a cell is no near miss. */
+static bool cell_is_wide(const struct cmsedge_port_cell *cell)
+{
+    for (unsigned i = 0; i < cell->n_items; i++) {
+        const struct cmsedge_port_item *it = &cell->items[i];
+        if (it->kind == CMSEDGE_PORTS_RANGE && it->hi == 65535)
+            return true;
+    }
+    return false;
+}
+
+/* How a host fits a row end when a dual-NIC Expressway-E's wrong interface counts as a fit
+ * with a deviation (*side set) rather than as no fit. */
+static int end_fit_sided(const struct cmsedge_row_end *end, enum cmsedge_role host, bool *side)
+{
+    enum cmsedge_role played;
+    bool nat;
+    int fit = end_fit(end, host, &played, &nat);
+    *side = false;
+    if (fit == CMSEDGE_FIT_NO && cmsedge_role_is_expressway_e(host) &&
+        cmsedge_role_is_expressway_e((enum cmsedge_role)end->role)) {
+        *side = true;
+        fit = CMSEDGE_FIT_EXACT;
+    }
+    return fit;
+}
+
+/* A near miss: the frame is recognisably the row's kind of traffic (the row's roles in the
+ * row's direction, one of them an edge host playing its own role, and the payload the row
+ * carries; or, with both roles known, no payload yet) and it deviates in exactly one of port,
+ * transport or interface, while a port that did fit is one the row pins down. Anything further
+ * away is traffic the chapter does not cover. */
 static void consider(struct nearest *best, const struct cmsedge_row *row, bool reverse,
                      const struct cmsedge_settings *s, const struct cmsedge_flow *f)
 {
     struct oriented o = orient(f, reverse);
-    enum cmsedge_role played;
-    bool nat;
-    int sf = end_fit(&row->src, o.src_role, &played, &nat);
-    int df = end_fit(&row->dst, o.dst_role, &played, &nat);
-    if (sf == CMSEDGE_FIT_NO || df == CMSEDGE_FIT_NO || !cmsedge_row_applies(row, s))
+    bool src_side, dst_side;
+    if (!cmsedge_row_applies(row, s))
+        return;
+    int sf = end_fit_sided(&row->src, o.src_role, &src_side);
+    int df = end_fit_sided(&row->dst, o.dst_role, &dst_side);
+    if (sf == CMSEDGE_FIT_NO || df == CMSEDGE_FIT_NO)
+        return;
+    bool edge_exact = (sf == CMSEDGE_FIT_EXACT && cmsedge_role_is_edge(o.src_role)) ||
+                      (df == CMSEDGE_FIT_EXACT && cmsedge_role_is_edge(o.dst_role));
+    if (!edge_exact)
+        return;
+    bool both_known = sf == CMSEDGE_FIT_EXACT && df == CMSEDGE_FIT_EXACT;
+    if (!payload_confirms(row, f->hint) && !(f->hint == CMSEDGE_HINT_NONE && both_known))
         return;
 
     struct nearest n = {.row = row, .reverse = reverse, .fit = sf + df};
     if (!transport_fits(row, s, f->transport, o.dport))
         n.misses |= MISS_TRANSPORT;
-    if (!cmsedge_cell_contains(&row->dst.ports, s, f->transport, o.dport, NULL, NULL))
+    if (!cmsedge_cell_contains(&row->dst.ports, s, f->transport, o.dport, NULL, NULL)) {
+        if (cell_is_wide(&row->dst.ports))
+            return;
         n.misses |= MISS_DST_PORT;
-    if (!cmsedge_cell_contains(&row->src.ports, s, f->transport, o.sport, NULL, NULL))
+    }
+    if (!cmsedge_cell_contains(&row->src.ports, s, f->transport, o.sport, NULL, NULL)) {
+        if (cell_is_wide(&row->src.ports))
+            return;
         n.misses |= MISS_SRC_PORT;
-    if (!payload_fits(row, f->hint, false))
-        n.misses |= MISS_PAYLOAD;
-    n.count = __builtin_popcount(n.misses);
+    }
+    if (src_side || dst_side) {
+        n.misses |= MISS_SIDE;
+        n.side_src = src_side;
+    }
+    if (__builtin_popcount(n.misses) != 1 || (src_side && dst_side))
+        return;
+    /* the ports that did fit must say something: a wide cell (">=1024") fits anything */
+    bool src_pinned = !cell_is_wide(&row->src.ports), dst_pinned = !cell_is_wide(&row->dst.ports);
+    if (n.misses == MISS_DST_PORT   ? !src_pinned
+        : n.misses == MISS_SRC_PORT ? !dst_pinned
+                                    : !src_pinned && !dst_pinned)
+        return;
     n.distance = port_distance(&row->dst.ports, s, o.dport);
 
     bool better =
-        !best->row || n.count < best->count ||
-        (n.count == best->count &&
-         (n.fit > best->fit ||
-          (n.fit == best->fit && (n.distance < best->distance ||
-                                  (n.distance == best->distance && !n.reverse && best->reverse)))));
+        !best->row || n.fit > best->fit ||
+        (n.fit == best->fit && (n.distance < best->distance ||
+                                (n.distance == best->distance && !n.reverse && best->reverse)));
     if (better)
         *best = n;
 }
@@ -248,26 +338,6 @@ static void consider(struct nearest *best, const struct cmsedge_row *row, bool r
 static const char *transport_name(unsigned t)
 {
     return t == CMSEDGE_TRANSPORT_TCP ? "TCP" : "UDP";
-}
-
-static const char *host_title(enum cmsedge_role r)
-{
-    return r == CMSEDGE_ROLE_NONE ? "an unconfigured host" : cmsedge_role_title(r);
-}
-
-static void apps_text(const struct cmsedge_row *row, char *buf, size_t len)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    if (row->apps & CMSEDGE_APP_ANY_MEDIA) {
-        snprintf(buf, len, "relayed media");
-        return;
-    }
-    for (int a = 0; a < CMSEDGE_APP_COUNT && used < len; a++) {
-        if (row->apps & CMSEDGE_APP_BIT(a))
-            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? " or " : "",
-                                     cmsedge_app_title((enum cmsedge_app)a));
-    }
 }
 
 /* Messages are cut at the buffer's end on purpose: a long reason still reads well. */
@@ -280,43 +350,33 @@ static void say(char *buf, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-/* "Any port from 1024 up" says little about where a frame should have gone: a miss there is
- * reported as "no documented flow" rather than as the nearest row's port. */
-static bool cell_is_wide(const struct cmsedge_port_cell *cell)
-{
-    for (unsigned i = 0; i < cell->n_items; i++) {
-        const struct cmsedge_port_item *it = &cell->items[i];
-        if (it->kind == CMSEDGE_PORTS_RANGE && it->hi == 65535)
-            return true;
-    }
-    return false;
-}
-
+/* A judged frame that matches no row: a near miss gets its reason, the row it comes closest to
+ * and the off-spec verdict; anything else is not covered by the chapter and stays silent. */
 static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_flow *f,
                          struct cmsedge_verdict *v)
 {
     struct nearest best = {0};
-    char want[96], apps[96];
+    char want[96];
 
     for (size_t i = 0; i < cmsedge_n_rows; i++) {
         consider(&best, &cmsedge_rows[i], false, s, f);
         consider(&best, &cmsedge_rows[i], true, s, f);
     }
-    if (!best.row) {
-        say(v->reason, sizeof v->reason, "the reference documents no flow between %s and %s",
-            host_title(f->src_role), host_title(f->dst_role));
+    if (!best.row)
         return;
-    }
-    v->nearest = best.row;
-    v->nearest_reverse = best.reverse;
     const struct cmsedge_row *r = best.row;
     struct oriented o = orient(f, best.reverse);
+    v->near_miss = v->offspec = true;
+    v->nearest = r;
+    v->nearest_reverse = best.reverse;
 
-    if (best.count == 1 && best.misses == MISS_DST_PORT && !cell_is_wide(&r->dst.ports)) {
+    switch (best.misses) {
+    case MISS_DST_PORT:
         cmsedge_cell_describe(&r->dst.ports, s, want, sizeof want);
         say(v->reason, sizeof v->reason, "%s (%s): %s ports are %s; seen %u", r->purpose, r->id,
             r->dst.label, want, o.dport);
-    } else if (best.count == 1 && best.misses == MISS_SRC_PORT && !cell_is_wide(&r->src.ports)) {
+        break;
+    case MISS_SRC_PORT:
         cmsedge_cell_describe(&r->src.ports, s, want, sizeof want);
         /* Expressway-C picks these source ports itself: another port on the way to the
          * Expressway-E means something between them rewrote it */
@@ -327,23 +387,18 @@ static void explain_miss(const struct cmsedge_settings *s, const struct cmsedge_
             v->translated_source ? " (a translating firewall between Expressway-C and "
                                    "Expressway-E?)"
                                  : "");
-    } else if (best.count == 1 && best.misses == MISS_TRANSPORT) {
+        break;
+    case MISS_TRANSPORT:
         say(v->reason, sizeof v->reason, "%s (%s) is %s; seen %s", r->purpose, r->id, r->protocol,
             transport_name(f->transport));
-    } else if (best.count == 1 && best.misses == MISS_PAYLOAD) {
-        apps_text(r, apps, sizeof apps);
-        say(v->reason, sizeof v->reason, "%s (%s) carries %s; seen %s", r->purpose, r->id, apps,
-            cmsedge_app_title((enum cmsedge_app)f->hint));
-    } else {
-        char src_want[96];
-        cmsedge_cell_describe(&r->src.ports, s, src_want, sizeof src_want);
-        cmsedge_cell_describe(&r->dst.ports, s, want, sizeof want);
-        say(v->reason, sizeof v->reason,
-            "no documented %s flow from %s port %u to %s port %u; nearest: %s (%s), "
-            "%s %s -> %s %s %s",
-            transport_name(f->transport), host_title(f->src_role), f->sport,
-            host_title(f->dst_role), f->dport, r->purpose, r->id, r->src.label, src_want,
-            r->dst.label, want, r->protocol);
+        break;
+    default: { /* MISS_SIDE */
+        const struct cmsedge_row_end *end = best.side_src ? &r->src : &r->dst;
+        enum cmsedge_role seen = best.side_src ? o.src_role : o.dst_role;
+        say(v->reason, sizeof v->reason, "%s (%s): the %s is the %s; seen the %s", r->purpose,
+            r->id, best.side_src ? "source" : "destination", end->label, cmsedge_role_title(seen));
+        break;
+    }
     }
 }
 
@@ -370,6 +425,7 @@ void cmsedge_classify(const struct cmsedge_settings *s, const struct cmsedge_flo
     v->findings.n = 0;
     v->nearest = NULL;
     v->nearest_reverse = false;
+    v->near_miss = false;
     v->translated_source = false;
     v->reason[0] = '\0';
     v->checks = 0;
@@ -382,12 +438,24 @@ void cmsedge_classify(const struct cmsedge_settings *s, const struct cmsedge_flo
     cmsedge_candidates(s, flow->transport, flow->sport, try_row, &c);
     qsort(v->matches, v->n_matches, sizeof v->matches[0], match_order);
     drop_redundant_replies(v);
+    if (c.strict)
+        keep_specific(v, flow);
 
     if (v->judged && v->n_matches == 0) {
-        v->unmatched = v->offspec = true;
+        v->unmatched = true;
         explain_miss(s, flow, v);
     }
     cmsedge_apply_footnote_rules(s, flow, v);
+}
+
+void cmsedge_verdict_clear_miss(struct cmsedge_verdict *v)
+{
+    v->near_miss = false;
+    v->nearest = NULL;
+    v->nearest_reverse = false;
+    v->translated_source = false;
+    v->reason[0] = '\0';
+    v->offspec = v->judged && cmsedge_findings_first_warning(&v->findings) != NULL;
 }
 
 void cmsedge_match_label(const struct cmsedge_match *m, char *buf, size_t len)

@@ -8,8 +8,8 @@
 #include <stdio.h>
 
 static const char *const keywords[CMSEDGE_FINDING_COUNT] = {
-    [CMSEDGE_FINDING_FOOTNOTE] = "footnote",      [CMSEDGE_FINDING_BLOCKED] = "blocked",
-    [CMSEDGE_FINDING_LATCHING] = "latching",      [CMSEDGE_FINDING_TURN] = "turn",
+    [CMSEDGE_FINDING_FOOTNOTE] = "footnote",       [CMSEDGE_FINDING_BLOCKED] = "blocked",
+    [CMSEDGE_FINDING_LATCHING] = "latching",       [CMSEDGE_FINDING_TURN] = "turn",
     [CMSEDGE_FINDING_IDLE_RELAYS] = "relays-idle", [CMSEDGE_FINDING_PUBLIC_TURN] = "public-turn",
 };
 

@@ -12,6 +12,7 @@
 
 #include <glib.h>
 
+#include "cmsedge/capture.h"
 #include "cmsedge/checks.h"
 #include "cmsedge/classify.h"
 #include "cmsedge/facts.h"
@@ -31,9 +32,8 @@ struct cmsedge_audit *cmsedge_audit_new(void);
 void cmsedge_audit_free(struct cmsedge_audit *a);
 void cmsedge_audit_reset(struct cmsedge_audit *a);
 
-/* Counts one annotated frame. checks may be NULL. */
-void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_flow *flow,
-                       const struct cmsedge_verdict *v, const struct cmsedge_findings *checks,
+/* Counts one annotated frame. */
+void cmsedge_audit_add(struct cmsedge_audit *a, const struct cmsedge_annotation *ann,
                        const struct cmsedge_facts *facts);
 
 /* infer: the hosts whose roles were inferred (listed with their evidence), or NULL. */

@@ -44,12 +44,6 @@ void cmsedge_tracker_observe(struct cmsedge_tracker *t, const struct cmsedge_set
                              const struct cmsedge_facts *facts, bool private_e_known,
                              struct cmsedge_findings *report);
 
-/* The frame's reason for being off-spec: the verdict's reason when no row matched, else the
- * first warning of a footnote rule, else that of a per-flow check; NULL when it is not off-spec.
- * checks may be NULL. The plugin's Info column and the audit both use it. */
-const char *cmsedge_offspec_reason(const struct cmsedge_verdict *v,
-                                   const struct cmsedge_findings *checks);
-
 /* Flows the tracker holds state for: bounded by the judged flows of the capture. */
 size_t cmsedge_tracker_flows(const struct cmsedge_tracker *t);
 

@@ -40,30 +40,36 @@ struct cmsedge_match {
     uint8_t src_role; /* role the frame's source plays in the row */
     uint8_t dst_role; /* role the frame's destination plays in the row */
     bool translated;  /* an end matched through a NAT row's translated role */
+    bool confirmed;   /* the payload is one the row names (not merely "any relayed media") */
 };
 
 /* Per-flow checks that a single frame cannot decide, raised for the flow tracker. */
 #define CMSEDGE_CHECK_RELAYS_IDLE 0x1u /* fn 6: are the relay ports carrying anything? */
 
-#define CMSEDGE_MAX_MATCHES  32
+#define CMSEDGE_MAX_MATCHES 32
 
 struct cmsedge_verdict {
     size_t n_matches;
     struct cmsedge_match matches[CMSEDGE_MAX_MATCHES]; /* best first */
     bool judged;    /* an edge host takes part, so the flow is judged */
-    bool offspec;   /* judged and either no row matches or a footnote rule warns */
+    bool offspec;   /* judged and either a near miss or a footnote rule warns */
     bool unmatched; /* judged and no row matches */
-    const struct cmsedge_row *nearest; /* when unmatched: the closest documented row, or NULL */
+    bool near_miss; /* unmatched, but recognisably one row's traffic off by one deviation */
+    const struct cmsedge_row *nearest; /* with near_miss: the row it comes closest to */
     bool nearest_reverse;
-    char reason[256];       /* when unmatched: expected vs seen */
-    bool translated_source; /* unmatched only by the source port of an Expressway-C to
-                               Expressway-E row: a translating firewall between them? */
+    char reason[256];                 /* with near_miss: expected vs seen */
+    bool translated_source;           /* unmatched only by the source port of an Expressway-C to
+                                         Expressway-E row: a translating firewall between them? */
     struct cmsedge_findings findings; /* footnote rules */
-    unsigned checks; /* CMSEDGE_CHECK_* the flow tracker should run */
+    unsigned checks;                  /* CMSEDGE_CHECK_* the flow tracker should run */
 };
 
 void cmsedge_classify(const struct cmsedge_settings *s, const struct cmsedge_flow *flow,
                       struct cmsedge_verdict *v);
+
+/* The frame is known to be something else the guides document: no near miss after all (the
+ * footnote rules' warnings stand). */
+void cmsedge_verdict_clear_miss(struct cmsedge_verdict *v);
 
 /* The frame's purpose as shown to users: the best match's purpose, with the traversal zone for
  * zone-indexed rows ("SIP signaling (traversal zone 1)"). "" when nothing matched. */

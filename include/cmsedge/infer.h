@@ -1,16 +1,26 @@
 /* cmsedge: host roles inferred from what a capture shows, when nobody configured them.
  *
- * Evidence is a frame matching a documented row whose ports are Expressway-specific on both
- * ends: no open-ended cell (">=1024", "Ephemeral") on either side and a multi-port range on at
- * least one (the traversal zone port from 25000-29999, the SSH tunnel from 30000-35999, Assent
- * media from 36000-59999, relay to relay, Meeting Server media to the relays...), or a TURN
- * Allocate answer whose relayed port lies in the relay range. Generic services (TURN on 3478,
- * SIP on 5060, HTTPS on 443) are never evidence on their own, so a plain TURN server, a Teams or
- * Webex capture or a SIP trunk does not become an Expressway.
+ * Only evidence that ordinary software would not produce by chance counts (the "evidence"
+ * column of tables/port-reference.tsv):
+ *   - a frame of a "specific" row whose payload confirms it: ports pinned on both ends and
+ *     an Expressway-only service port (the SSH tunnel on 2222 from 30000-35999, SIP or TLS on a
+ *     traversal zone port from 25000-29999, Assent RTP/RTCP from 36000-59999 to the
+ *     demultiplexing ports, relay to relay on one address);
+ *   - a frame of an "anchored" row once the other host's role is known (the Webbridge pair:
+ *     an Expressway-C's connections to port 443 name the Meeting Server);
+ *   - a TURN allocation answered with a relayed port in the relay range whose relay then
+ *     carries traffic.
+ * Every documented reading of the frame must give the host the same role: ambiguity is no
+ * evidence. A host gets a role once two distinct flows agree; generic services (TURN on 3478,
+ * SIP on 5060/5061, HTTPS on 443, high ports that Linux or Windows pick as ephemeral) are never
+ * evidence, so a laptop, a plain TURN server or a SIP trunk never becomes an Expressway.
  *
- * A host gets a role once two distinct flows agree on it. The role applies to frames after the
- * one that completed the evidence: inference is a function of frame order only, so one pass,
- * two passes and re-dissection in the GUI see the same roles on every frame.
+ * An inferred Expressway-E is one address until the capture shows two: the one with evidence
+ * of the private interface (the SSH tunnel, relay to relay) is then expressway-e-private and
+ * the other expressway-e-public; one address alone stays expressway-e, which fits both.
+ *
+ * A role applies to frames after the one that completed its evidence: inference is a function
+ * of frame order only, so one pass, two passes and re-dissection in the GUI agree.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -28,11 +38,11 @@
 
 struct cmsedge_inferred {
     struct cmsedge_addr addr;
-    enum cmsedge_role role;
-    uint32_t since;                                      /* frame that completed the evidence */
-    uint32_t frames[CMSEDGE_INFER_FLOWS];                /* first frame of each agreeing flow */
-    const struct cmsedge_row *rows[CMSEDGE_INFER_FLOWS]; /* row each of them matched */
-    char evidence[200]; /* "T1-05 SIP signaling (frame 3); T1-04 SSH tunnels ... (frame 9)" */
+    enum cmsedge_role role;               /* as decided; Expressway-E without its interface */
+    uint32_t since;                       /* frame that completed the evidence */
+    uint32_t private_since;               /* first frame showing the private interface, or 0 */
+    uint32_t frames[CMSEDGE_INFER_FLOWS]; /* first frame of each agreeing flow */
+    char evidence[240]; /* "T1-05 SIP signaling (frame 3); T1-04 SSH tunnels ... (frame 9)" */
 };
 
 struct cmsedge_infer;
@@ -48,16 +58,18 @@ void cmsedge_infer_observe(struct cmsedge_infer *in, const struct cmsedge_settin
                            const struct cmsedge_flow *flow, const struct cmsedge_verdict *v,
                            const struct cmsedge_facts *facts);
 
-/* The role inferred for addr by the frames before `frame`, or NULL. */
+/* The host inferred for addr by the frames before `frame`, or NULL. */
 const struct cmsedge_inferred *cmsedge_infer_lookup(const struct cmsedge_infer *in,
                                                     const struct cmsedge_addr *addr,
                                                     uint32_t frame);
 
+/* The role an inferred host plays at `frame`: its decided role, with an Expressway-E's
+ * interface once the capture has told the two apart. */
+enum cmsedge_role cmsedge_infer_role_at(const struct cmsedge_infer *in,
+                                        const struct cmsedge_inferred *inf, uint32_t frame);
+
 /* Inferred hosts, in the order they were inferred. */
 size_t cmsedge_infer_count(const struct cmsedge_infer *in);
 const struct cmsedge_inferred *cmsedge_infer_at(const struct cmsedge_infer *in, size_t i);
-
-/* Is any host inferred with this role by the frames before `frame`? */
-bool cmsedge_infer_has_role(const struct cmsedge_infer *in, enum cmsedge_role role, uint32_t frame);
 
 #endif

@@ -71,7 +71,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     check(v.n_matches <= CMSEDGE_MAX_MATCHES && v.findings.n <= CMSEDGE_MAX_FINDINGS);
     check(!v.offspec || v.judged);
-    check(!v.unmatched || (v.n_matches == 0 && v.offspec && v.reason[0]));
+    check(!v.unmatched || v.n_matches == 0);
+    check(!v.near_miss || (v.unmatched && v.offspec && v.reason[0] && v.nearest));
     check(memchr(v.reason, 0, sizeof v.reason) != NULL);
     for (size_t i = 0; i < v.n_matches; i++) {
         cmsedge_match_label(&v.matches[i], text, sizeof text);

@@ -1,6 +1,7 @@
-/* libFuzzer harness: a capture's worth of arbitrary frames through the stateful core, as the
- * plugin drives it: classification, per-flow checks, role inference (with inferred roles fed
- * back), the audit, and the audit written in one of its three forms.
+/* libFuzzer harness: a capture's worth of arbitrary frames through the core's per-frame entry
+ * point, as the plugin drives it (classification, services, per-flow checks, role inference),
+ * every frame annotated again as a second pass would, the audit, and the audit written in one of
+ * its three forms.
  *
  * Each frame takes 16 bytes of input. Hosts come from a pool of four, so flows repeat and
  * state builds up. Memory errors and leaks are the sanitizers'; the invariants are checked here.
@@ -11,8 +12,7 @@
 #include <string.h>
 
 #include "cmsedge/audit.h"
-#include "cmsedge/checks.h"
-#include "cmsedge/infer.h"
+#include "cmsedge/capture.h"
 
 #define FRAME_BYTES 16
 
@@ -29,61 +29,83 @@ static uint16_t be16(const uint8_t *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Invariants of any annotation. */
+static void check_annotation(const struct cmsedge_annotation *an)
+{
+    check(an->findings.n <= CMSEDGE_MAX_FINDINGS && an->n_new_roles <= CMSEDGE_MAX_NEW_ROLES);
+    for (size_t i = 0; i < an->findings.n; i++)
+        check(an->findings.items[i].kind < CMSEDGE_FINDING_COUNT && an->findings.items[i].text[0] &&
+              memchr(an->findings.items[i].text, 0, sizeof an->findings.items[i].text));
+    check((an->offspec == CMSEDGE_OFFSPEC_NONE) == (an->offspec_reason == NULL));
+    check(an->offspec != CMSEDGE_OFFSPEC_NEAR_MISS || (an->verdict.nearest && an->verdict.judged));
+    check(!an->verdict.near_miss || an->verdict.n_matches == 0);
+    check(!an->service.service || an->verdict.n_matches == 0);
+    /* between hosts with no role, only Expressway-specific rows, and never a warning */
+    if (!an->verdict.judged && !an->icmp_error) {
+        check(an->offspec == CMSEDGE_OFFSPEC_NONE || an->offspec == CMSEDGE_OFFSPEC_CHECK);
+        for (size_t i = 0; i < an->verdict.n_matches; i++)
+            check(an->verdict.matches[i].row->evidence == CMSEDGE_EVIDENCE_SPECIFIC);
+    }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct cmsedge_settings s;
-    struct cmsedge_tracker *t = cmsedge_tracker_new();
-    struct cmsedge_infer *in = cmsedge_infer_new();
+    struct cmsedge_hostmap *hosts = cmsedge_hostmap_new();
+    struct cmsedge_capture *c = cmsedge_capture_new();
     struct cmsedge_audit *a = cmsedge_audit_new();
-    struct cmsedge_verdict v;
-    struct cmsedge_findings rep;
-    uint32_t frame = 0;
+    struct cmsedge_annotation *an = malloc(sizeof *an), *again = malloc(sizeof *again);
+    size_t n_frames = size / FRAME_BYTES;
+    struct cmsedge_frame *frames = calloc(n_frames ? n_frames : 1, sizeof *frames);
 
     cmsedge_settings_defaults(&s);
-    for (size_t off = 0; off + FRAME_BYTES <= size; off += FRAME_BYTES) {
-        const uint8_t *p = data + off;
-        struct cmsedge_flow f;
-        struct cmsedge_facts facts;
+    /* the first byte configures the role of host 192.0.2.0 (or nobody's) */
+    if (size) {
+        enum cmsedge_role role = (enum cmsedge_role)(data[0] % CMSEDGE_ROLE_ANY);
+        if (role != CMSEDGE_ROLE_NONE) {
+            struct cmsedge_prefix pfx;
+            const uint8_t h[4] = {192, 0, 2, 0};
+            cmsedge_addr_from_ipv4(&pfx.addr, h);
+            pfx.len = 32;
+            check(cmsedge_hostmap_add(hosts, &pfx, role, "", CMSEDGE_ORIGIN_CONFIGURED));
+        }
+    }
+    cmsedge_capture_configure(c, &s, hosts, true);
+    for (size_t k = 0; k < n_frames; k++) {
+        const uint8_t *p = data + k * FRAME_BYTES;
+        struct cmsedge_frame *fr = &frames[k];
         const uint8_t src[4] = {192, 0, 2, (uint8_t)(p[0] & 3)};
         const uint8_t dst[4] = {192, 0, 2, (uint8_t)((p[0] >> 2) & 3)};
 
-        memset(&f, 0, sizeof f);
-        memset(&facts, 0, sizeof facts);
-        cmsedge_addr_from_ipv4(&f.src, src);
-        cmsedge_addr_from_ipv4(&f.dst, dst);
-        f.transport = p[0] & 0x10 ? CMSEDGE_TRANSPORT_TCP : CMSEDGE_TRANSPORT_UDP;
-        f.sport = be16(p + 1);
-        f.dport = be16(p + 3);
-        f.hint = (int)(p[5] % (CMSEDGE_APP_COUNT + 2)) - 2;
-        facts.frame = ++frame;
-        facts.time = frame / 1000.0;
-        facts.length = p[6];
-        facts.tcp_flags = p[7];
-        facts.tcp_retransmission = p[8] & 1;
-        facts.icmp = (uint8_t)((p[8] >> 1) % 5); /* includes one value past the enum */
-        facts.quoted_src = f.src;
-        facts.quoted_dst = f.dst;
-        facts.stun_type = be16(p + 9);
-        facts.stun_error = be16(p + 11);
-        facts.has_relayed = p[13] & 1;
-        facts.relayed_port = be16(p + 14);
+        cmsedge_addr_from_ipv4(&fr->src, src);
+        cmsedge_addr_from_ipv4(&fr->dst, dst);
+        fr->transport = p[0] & 0x10 ? CMSEDGE_TRANSPORT_TCP : CMSEDGE_TRANSPORT_UDP;
+        fr->sport = be16(p + 1);
+        fr->dport = be16(p + 3);
+        fr->hint = (int)(p[5] % (CMSEDGE_APP_COUNT + 2)) - 2;
+        fr->facts.frame = (uint32_t)k + 1;
+        fr->facts.time = (double)(k + 1) / 1000.0;
+        fr->facts.length = p[6];
+        fr->facts.tcp_flags = p[7];
+        fr->facts.tcp_retransmission = p[8] & 1;
+        fr->facts.icmp = (uint8_t)((p[8] >> 1) % 5); /* includes one value past the enum */
+        fr->facts.quoted_src = fr->dst;
+        fr->facts.quoted_dst = fr->src;
+        fr->facts.stun_type = be16(p + 9);
+        fr->facts.stun_error = be16(p + 11);
+        fr->facts.has_relayed = p[13] & 1;
+        fr->facts.relayed_port = be16(p + 14);
 
-        /* roles: configured ones from the input (or none), else what inference found */
-        enum cmsedge_role configured = (enum cmsedge_role)(p[0] >> 5);
-        const struct cmsedge_inferred *is = cmsedge_infer_lookup(in, &f.src, frame);
-        const struct cmsedge_inferred *id = cmsedge_infer_lookup(in, &f.dst, frame);
-        f.src_role = configured ? configured : is ? is->role : CMSEDGE_ROLE_NONE;
-        f.dst_role = id ? id->role : CMSEDGE_ROLE_NONE;
-
-        cmsedge_classify(&s, &f, &v);
-        cmsedge_tracker_observe(t, &s, &f, &v, &facts, p[13] & 2, &rep);
-        check(rep.n <= CMSEDGE_MAX_FINDINGS);
-        for (size_t i = 0; i < rep.n; i++)
-            check(rep.items[i].kind < CMSEDGE_FINDING_COUNT && rep.items[i].text[0] &&
-                  memchr(rep.items[i].text, 0, sizeof rep.items[i].text));
-        cmsedge_infer_observe(in, &s, &f, &v, &facts);
-        cmsedge_audit_add(a, &f, &v, &rep, &facts);
+        cmsedge_capture_annotate(c, fr, true, an);
+        check_annotation(an);
+        cmsedge_audit_add(a, an, &fr->facts);
     }
+    /* a second pass, in another order, reads back what the first pass found */
+    for (size_t k = n_frames; k-- > 0;) {
+        cmsedge_capture_annotate(c, &frames[k], false, again);
+        check_annotation(again);
+    }
+    const struct cmsedge_infer *in = cmsedge_capture_inferred(c);
     /* an inferred role is never applied to the frame that decided it, nor before */
     for (size_t i = 0; i < cmsedge_infer_count(in); i++) {
         const struct cmsedge_inferred *inf = cmsedge_infer_at(in, i);
@@ -102,7 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         g_string_free(out, TRUE);
     }
     cmsedge_audit_free(a);
-    cmsedge_infer_free(in);
-    cmsedge_tracker_free(t);
+    cmsedge_capture_free(c);
+    cmsedge_hostmap_free(hosts);
+    free(frames);
+    free(an);
+    free(again);
     return 0;
 }

@@ -45,7 +45,7 @@ static struct cmsedge_flow reversed(const struct cmsedge_flow *f, int hint)
 
 /* Feeds one frame; returns what the checks reported. */
 static struct cmsedge_findings frame(struct run *r, const struct cmsedge_flow *f,
-                                         struct cmsedge_facts facts)
+                                     struct cmsedge_facts facts)
 {
     struct cmsedge_verdict v;
     struct cmsedge_findings rep;
@@ -81,6 +81,9 @@ static void retransmitted_syn_is_blocked_once(void **state)
 {
     struct run *r = *state;
     struct cmsedge_flow f = flow(TCP, 21, EP, 40040, 10, EPUB, 5061, CMSEDGE_HINT_NONE);
+    /* the capture shows the other direction (here: TLS on another connection) */
+    struct cmsedge_flow other = flow(TCP, 10, EPUB, 5061, 21, EP, 40039, CMSEDGE_APP_TLS);
+    assert_int_equal(frame(r, &other, tcp_flags(CMSEDGE_TCP_ACK, false)).n, 0);
     struct cmsedge_findings rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false));
     assert_int_equal(rep.n, 0);
     rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true));
@@ -93,6 +96,19 @@ static void retransmitted_syn_is_blocked_once(void **state)
                         "reference needs T2-05 (SIP signaling) open");
     rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true));
     assert_int_equal(rep.n, 0); /* once per flow */
+}
+
+/* A capture of one direction only shows no answer to anything: a note, not a warning. */
+static void unanswered_syn_in_a_one_way_capture_is_a_note(void **state)
+{
+    struct run *r = *state;
+    struct cmsedge_flow f = flow(TCP, 21, EP, 40040, 10, EPUB, 5061, CMSEDGE_HINT_NONE);
+    assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false)).n, 0);
+    struct cmsedge_findings rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true));
+    assert_int_equal(rep.n, 1);
+    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_BLOCKED);
+    assert_int_equal(rep.items[0].severity, CMSEDGE_NOTE);
+    assert_non_null(strstr(rep.items[0].text, "one direction only?"));
 }
 
 static void answered_syn_and_rst_after_it_are_fine(void **state)
@@ -154,11 +170,13 @@ static void assent_latching(void **state)
     assert_int_equal(rep.n, 1);
     assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_LATCHING);
     assert_non_null(strstr(rep.items[0].text, "the endpoint's media came from port 40032"));
-    /* before anything came from the endpoint */
+    assert_int_equal(rep.items[0].severity, CMSEDGE_WARNING);
+    /* before anything came from the endpoint: the capture may have started mid-call */
     out = flow(UDP, 10, E, 36030, 22, EP, 40030, CMSEDGE_APP_RTP);
     rep = frame(r, &out, (struct cmsedge_facts){0});
     assert_int_equal(rep.n, 1);
-    assert_non_null(strstr(rep.items[0].text, "before receiving any from that endpoint"));
+    assert_int_equal(rep.items[0].severity, CMSEDGE_NOTE);
+    assert_non_null(strstr(rep.items[0].text, "started mid-call?"));
 }
 
 static void turn_relayed_port_and_repeated_errors(void **state)
@@ -207,6 +225,7 @@ static void meeting_server_media_through_turn_port(void **state)
     struct cmsedge_findings rep = frame(r, &chan, (struct cmsedge_facts){0});
     assert_int_equal(rep.n, 1);
     assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_IDLE_RELAYS);
+    assert_int_equal(rep.items[0].severity, CMSEDGE_NOTE); /* footnote 6 is an inference */
     assert_non_null(strstr(rep.items[0].text, "(footnote 6)"));
 
     /* once the relay ports carried media, it is only footnote 6's note, not a warning */
@@ -248,6 +267,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(retransmitted_syn_is_blocked_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(unanswered_syn_in_a_one_way_capture_is_a_note, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(answered_syn_and_rst_after_it_are_fine, setup, teardown),
         cmocka_unit_test_setup_teardown(rst_to_syn_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(icmp_unreachable_for_documented_udp, setup, teardown),

@@ -1,0 +1,39 @@
+/* cmsedge-capture.c
+ * The core's per-capture object (src/capture.c) for the file Wireshark has open: made once,
+ * emptied by the init routine that Wireshark runs for each new file and each redissection
+ * (which is also when preference changes take effect), and pointed at the current settings on
+ * every frame.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge-plugin.h"
+
+static struct cmsedge_capture *capture;
+
+static void capture_init(void)
+{
+    if (!capture)
+        capture = cmsedge_capture_new();
+    cmsedge_capture_reset(capture);
+}
+
+static void capture_cleanup(void)
+{
+    if (capture)
+        cmsedge_capture_reset(capture);
+}
+
+void cmsedge_capture_register(void)
+{
+    register_init_routine(capture_init);
+    register_cleanup_routine(capture_cleanup);
+}
+
+struct cmsedge_capture *cmsedge_plugin_capture(void)
+{
+    if (!capture)
+        capture = cmsedge_capture_new();
+    cmsedge_capture_configure(capture, cmsedge_settings(), cmsedge_hosts(),
+                              cmsedge_prefs_infer_roles());
+    return capture;
+}
