@@ -279,8 +279,8 @@ static int end_fit_sided(const struct cmsedge_row_end *end, enum cmsedge_role ho
 /* A near miss: the frame is recognisably the row's kind of traffic (the row's roles in the
  * row's direction, one of them an edge host playing its own role, and the payload the row
  * carries; or, with both roles known, no payload yet) and it deviates in exactly one of port,
- * transport or interface, while a port that did fit is one the row pins down. Anything further
- * away is traffic the chapter does not cover. */
+ * transport or interface, while the end that did fit is known by its role or a pinned port.
+ * Anything further away is traffic the chapter does not cover. */
 static void consider(struct nearest *best, const struct cmsedge_row *row, bool reverse,
                      const struct cmsedge_settings *s, const struct cmsedge_flow *f)
 {
@@ -319,11 +319,13 @@ static void consider(struct nearest *best, const struct cmsedge_row *row, bool r
     }
     if (__builtin_popcount(n.misses) != 1 || (src_side && dst_side))
         return;
-    /* the ports that did fit must say something: a wide cell (">=1024") fits anything */
-    bool src_pinned = !cell_is_wide(&row->src.ports), dst_pinned = !cell_is_wide(&row->dst.ports);
-    if (n.misses == MISS_DST_PORT   ? !src_pinned
-        : n.misses == MISS_SRC_PORT ? !dst_pinned
-                                    : !src_pinned && !dst_pinned)
+    /* the end that did fit must say something: its host's own role, or a port the row pins
+     * down (a wide cell, ">=1024", fits any host's port) */
+    bool src_says = sf == CMSEDGE_FIT_EXACT || !cell_is_wide(&row->src.ports);
+    bool dst_says = df == CMSEDGE_FIT_EXACT || !cell_is_wide(&row->dst.ports);
+    if (n.misses == MISS_DST_PORT   ? !src_says
+        : n.misses == MISS_SRC_PORT ? !dst_says
+                                    : !src_says && !dst_says)
         return;
     n.distance = port_distance(&row->dst.ports, s, o.dport);
 

@@ -126,12 +126,17 @@ static void offspec_reasons_name_expected_and_seen(void **state)
     struct cmsedge_verdict v;
     struct cmsedge_flow f;
 
-    /* a relay port outside the relay range, from a Meeting Server's ephemeral port: the
-     * ephemeral end fits any port, so nothing pins the flow down to T1-13 */
+    /* a relay port outside the relay range, between two known hosts */
     f = test_flow(UDP, MS, 40000, EPUB, 23000, CMSEDGE_APP_RTP);
     test_classify(NULL, &f, &v);
+    assert_true(v.near_miss && v.offspec);
+    assert_string_equal(
+        v.reason, "TURN relays (T1-13): Expressway-E public IP ports are 24000-29999; seen 23000");
+    assert_string_equal(v.nearest->id, "T1-13");
+    /* the same from a host nobody configured: its ephemeral port pins nothing down */
+    f = test_flow(UDP, NONE, 40000, EPUB, 23000, CMSEDGE_APP_RTP);
+    test_classify(NULL, &f, &v);
     assert_false(v.offspec);
-    assert_true(v.unmatched && !v.near_miss);
 
     /* a translating firewall between C and E (source port outside 25000-29999) */
     f = test_flow(TCP, C, 4401, E, 7001, CMSEDGE_APP_TLS);
