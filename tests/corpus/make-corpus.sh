@@ -22,10 +22,11 @@
 #   ldap            127.0.6.1 <- .2          slapd :389 (temp config), ldapadd/ldapsearch
 #   postgres        127.0.7.1 <- .2          initdb + postgres :5432 as postgres, psql
 #   coturn-default  127.0.8.1, .2, .3        turnserver, default relays 49152-65535; uclient/peer
-#   sip-ua          127.0.9.1 <-> .2         two baresip user agents, SIP/UDP 5060, RTP
+#   sip-ua          127.0.9.1 <-> .2         two baresip user agents, SIP/UDP 5060, RTP (own netns)
 #   webrtc-like     127.0.10.1 <-> .2        gst-launch-1.0 RTP (PCMU, Opus) 36000-59999 both ends
 #   quic-like       127.0.11.1 <-> .2        python3 sockets: QUIC long/short headers (greased too)
-#   wireguard-like  127.0.12.1 <-> .2        python3 sockets: WireGuard messages 1-4, random bytes
+#   wireguard-like  127.0.12.1 <-> .2        python3 sockets: WireGuard messages 1-4
+#   random-udp      127.0.13.1 <-> .2        python3 sockets: random bytes, a third RTP-like
 #
 # ldapsearch and psql have no option to choose their source address, so they talk to a socat on
 # a Unix socket that makes the TCP connection from the client address (kernel port): the bytes
@@ -39,7 +40,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 for tool in dumpcap editcap capinfos timeout ss; do
   command -v "$tool" >/dev/null || { echo "make-corpus.sh: $tool missing (apt-get install tshark iproute2)" >&2; exit 77; }
 done
-ALL=(tls-ephemeral ssh22 dns ntp snmp ldap postgres coturn-default sip-ua webrtc-like quic-like wireguard-like)
+ALL=(tls-ephemeral ssh22 dns ntp snmp ldap postgres coturn-default sip-ua webrtc-like quic-like
+     wireguard-like random-udp)
 wanted=("$@")
 [[ ${#wanted[@]} -gt 0 ]] || wanted=("${ALL[@]}")
 
@@ -47,6 +49,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cmsedge-corpus.XXXXXX")
 chmod 755 "$work"
 pids=()
 capture_pid=""
+ns=""      # the network namespace sip-ua makes, deleted on the way out
+in_ns=()   # the command prefix that runs a program in it
 log() { echo "corpus: $*"; }
 plog() { echo "== $*" >>"$work/programs.log"; }
 bg() { "$@" >>"$work/programs.log" 2>&1 & pids+=($!); }
@@ -59,6 +63,7 @@ stop_servers() {
 cleanup() {
   stop_servers
   [[ -n $capture_pid ]] && kill -INT "$capture_pid" 2>/dev/null && wait "$capture_pid" 2>/dev/null
+  [[ -n $ns ]] && ip netns del "$ns" 2>/dev/null
   cp "$work/programs.log" "$out/corpus.log" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -90,7 +95,7 @@ start_capture() { # name host...
   local name=$1 filter="" h
   shift
   for h in "$@"; do filter+="${filter:+ or }host $h"; done
-  dumpcap -q -i lo -f "$filter" -a duration:60 -w "$work/$name.pcapng" >>"$work/programs.log" 2>&1 &
+  "${in_ns[@]}" dumpcap -q -i lo -f "$filter" -a duration:60 -w "$work/$name.pcapng" >>"$work/programs.log" 2>&1 &
   capture_pid=$!
   local _
   for _ in $(seq 50); do [[ -s $work/$name.pcapng ]] && break; sleep 0.1; done
@@ -323,6 +328,102 @@ scenario_coturn-default() {
   stop_servers
   stop_capture coturn-default
 }
+
+# ---- sip-ua: two baresip user agents call each other (SIP/UDP 5060, RTP) ----------------------
+# baresip puts the address of the interface it is given in its SDP and sends media from
+# unbound sockets, so it runs in a network namespace of our own: two veth ends hold the two
+# addresses (traffic between them still goes over that namespace's lo, where we capture), and
+# the local routes give each the other's address as source, as two hosts would have.
+scenario_sip-ua() {
+  need baresip ip python3 || return 2
+  local m
+  for m in g711 aufile account menu; do
+    [[ -e /usr/lib/baresip/modules/$m.so ]] || { skip_reason="baresip module $m.so missing"; return 2; }
+  done
+  local a=127.0.9.1 b=127.0.9.2 n
+  ns=cmsedge-corpus-$$
+  ip netns add "$ns" || return 1
+  in_ns=(ip netns exec "$ns")
+  "${in_ns[@]}" sh -ec "ip link set lo up
+    ip link add ua1 type veth peer name ua2
+    ip link set ua1 up; ip link set ua2 up
+    ip addr add $a/32 dev ua1; ip addr add $b/32 dev ua2
+    ip route replace table local local $a dev ua1 scope host src $b
+    ip route replace table local local $b dev ua2 scope host src $a" || return 1
+  python3 -c "
+import math, struct, wave
+w = wave.open('$work/tone.wav', 'wb'); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b''.join(struct.pack('<h', int(6000 * math.sin(i * 0.3455))) for i in range(16000)))
+w.close()" || return 1
+  for n in 1 2; do
+    mkdir -p "$work/ua$n"
+    cat >"$work/ua$n/config" <<CONFIG
+sip_listen 127.0.9.$n:5060
+module_path /usr/lib/baresip/modules
+module g711.so
+module aufile.so
+module account.so
+module menu.so
+audio_source aufile,$work/tone.wav
+audio_player aufile,/dev/null
+audio_alert aufile,/dev/null
+rtp_ports 40000-40999
+CONFIG
+    echo "<sip:ua$n@127.0.9.$n>;regint=0;answermode=auto;audio_codecs=PCMU" >"$work/ua$n/accounts"
+  done
+  start_capture sip-ua "$a" "$b"
+  bg timeout 15 "${in_ns[@]}" baresip -4 -n ua2 -f "$work/ua2" -t 8
+  "${in_ns[@]}" bash -c "$(declare -f wait_port); wait_port udp $b 5060" || return 1
+  timeout 10 "${in_ns[@]}" baresip -4 -n ua1 -f "$work/ua1" -t 3 -e "/dial sip:ua2@$b" \
+    >>"$work/programs.log" 2>&1 || return 1
+  sleep 1
+  stop_servers
+  stop_capture sip-ua
+  in_ns=()
+  ip netns del "$ns"
+  ns=""
+}
+
+# ---- webrtc-like: RTP between two strangers, high ports on both ends --------------------------
+# Symmetric streams (each end sends from the port it receives on, as WebRTC does): Opus and
+# PCMU on 47000 <-> 52000, VP8 video one way from 36000 to 36001.
+scenario_webrtc-like() {
+  need gst-launch-1.0 gst-inspect-1.0 socat || return 2
+  local e
+  for e in audiotestsrc opusenc rtpopuspay mulawenc rtppcmupay videotestsrc vp8enc rtpvp8pay udpsink; do
+    gst-inspect-1.0 "$e" >/dev/null 2>&1 || { skip_reason="GStreamer element $e missing (gstreamer1.0-plugins-base/good)"; return 2; }
+  done
+  local a=127.0.10.1 b=127.0.10.2
+  start_capture webrtc-like "$a" "$b"
+  bg timeout 20 socat -u "UDP-RECV:36001,bind=$b" /dev/null
+  wait_port udp "$b" 36001 || return 1
+  bg timeout 20 gst-launch-1.0 -q audiotestsrc is-live=true num-buffers=60 samplesperbuffer=960 \
+    ! audio/x-raw,rate=48000,channels=1 ! opusenc ! rtpopuspay pt=111 \
+    ! udpsink host="$b" port=52000 bind-address="$a" bind-port=47000
+  bg timeout 20 gst-launch-1.0 -q audiotestsrc is-live=true num-buffers=60 samplesperbuffer=160 \
+    ! audio/x-raw,rate=8000,channels=1 ! mulawenc ! rtppcmupay \
+    ! udpsink host="$a" port=47000 bind-address="$b" bind-port=52000
+  timeout 20 gst-launch-1.0 -q videotestsrc is-live=true num-buffers=15 \
+    ! video/x-raw,width=160,height=120,framerate=15/1 ! vp8enc deadline=1 ! rtpvp8pay \
+    ! udpsink host="$b" port=36001 bind-address="$a" bind-port=36000 >>"$work/programs.log" 2>&1 || return 1
+  sleep 0.5
+  stop_servers
+  stop_capture webrtc-like
+}
+
+# ---- quic-like, wireguard-like, random-udp: datagrams that only look like media ---------------
+# No QUIC or WireGuard program in Debian 12 runs here without certificates, keys and a kernel
+# module we cannot count on, so a Python sender over real sockets makes their headers (see
+# udp_lookalikes.py for what each first byte means).
+lookalikes() { # scenario kind net
+  need python3 || return 2
+  start_capture "$1" "$3.1" "$3.2"
+  timeout 30 python3 "$here/udp_lookalikes.py" "$2" "$3.1" "$3.2" >>"$work/programs.log" 2>&1 || return 1
+  stop_capture "$1"
+}
+scenario_quic-like() { lookalikes quic-like quic 127.0.11; }
+scenario_wireguard-like() { lookalikes wireguard-like wireguard 127.0.12; }
+scenario_random-udp() { lookalikes random-udp random 127.0.13; }
 
 run_scenario() { # name
   local name=$1 rc t0=$SECONDS
