@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Running tshark with the freshly built plugin from the corpus and slice tests.
+
+The same way test_tshark.py does: scripts/run-tshark.sh copies the plugin into a private HOME
+and, when we are root (Wireshark then ignores personal plugin folders), runs tshark as nobody;
+the files it reads must be readable by that user.
+"""
+
+import os
+import subprocess
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+BUILD = os.environ.get("CMSEDGE_BUILD", os.path.join(ROOT, "build"))
+RUN_TSHARK = os.path.join(ROOT, "scripts", "run-tshark.sh")
+
+
+def readable_tmpdir(prefix, parent=None):
+    """A temporary folder that the user nobody, who runs tshark, can read."""
+    path = tempfile.mkdtemp(prefix=prefix, dir=parent)
+    os.chmod(path, 0o755)
+    return path
+
+
+def tshark(tmp, *args, hosts=None, plugin=True, timeout=300):
+    """tshark ARGS with the plugin (or the same tshark without it): CompletedProcess (text)."""
+    home = readable_tmpdir("home-", tmp)
+    cmd = [RUN_TSHARK, "--build", BUILD, "--home", home]
+    if not plugin:
+        cmd.append("--no-plugin")
+    if hosts:
+        cmd += ["--hosts", hosts]
+    return subprocess.run(cmd + ["--", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def fields(tmp, capture, names, *extra, **kw):
+    """One dict a frame, each field's occurrences as a list (empty when absent)."""
+    args = ["-r", capture, "-T", "fields", "-E", "header=y", "-E", "occurrence=a",
+            "-E", "aggregator=\x1f"]
+    for n in names:
+        args += ["-e", n]
+    proc = tshark(tmp, *args, *extra, **kw)
+    if proc.returncode != 0:
+        raise AssertionError(f"tshark {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    lines = proc.stdout.rstrip("\n").split("\n")
+    header = lines[0].split("\t")
+    rows = []
+    for line in lines[1:]:
+        cells = line.split("\t")
+        rows.append({h: [v for v in c.split("\x1f") if v != ""] for h, c in zip(header, cells)})
+    return rows
+
+
+def frame_numbers(tmp, capture, display_filter, **kw):
+    """Numbers of the frames that pass a display filter."""
+    proc = tshark(tmp, "-r", capture, "-Y", display_filter, "-T", "fields", "-e", "frame.number",
+                  **kw)
+    if proc.returncode != 0:
+        raise AssertionError(f"tshark -Y {display_filter!r} failed: {proc.stderr}")
+    return [int(l) for l in proc.stdout.split()]
