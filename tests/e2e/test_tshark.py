@@ -73,7 +73,7 @@ class TsharkCase(unittest.TestCase):
             if hosts:
                 cmd += ["--hosts", self.hosts]
             cmd += ["--", *args]
-        else:  # the same tshark with no plugin: an empty personal plugin folder
+        else:  # the same tshark with no plugin: its private plugin folder lacks cmsedge.so
             cmd = [RUN_TSHARK, "--build", BUILD, "--home", home, "--no-plugin", "--", *args]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if check:
