@@ -13,7 +13,6 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,7 +24,7 @@ SAMPLE_HOSTS = os.path.join(ROOT, "samples", "edge-sample.hosts")
 IS_ROOT = os.getuid() == 0
 AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
-import captures  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
+import test_tshark  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
 
 
 def ws_version():
@@ -51,28 +50,16 @@ def script(name, *args, **kw):
                           env=dict(os.environ, CMSEDGE_BUILD=BUILD), **kw)
 
 
-class ScriptsCase(unittest.TestCase):
+class ScriptsCase(test_tshark.TsharkCase):
+    """The test captures and hosts file of the tshark tests, and a hosts file tshark refuses."""
+
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cmsedge-scripts-")
-        os.chmod(cls.tmp, 0o755)
-        cls.caps = {}
-        for name in ("documented", "flowchecks", "inference"):
-            path = os.path.join(cls.tmp, name + ".pcap")
-            captures.CAPTURES[name]().write(path)
-            os.chmod(path, 0o644)
-            cls.caps[name] = path
-        cls.hosts = os.path.join(cls.tmp, "cmsedge_hosts")
-        captures.write_hosts(cls.hosts)
-        os.chmod(cls.hosts, 0o644)
+        super().setUpClass()
         cls.bad_hosts = os.path.join(cls.tmp, "bad_hosts")
         with open(cls.bad_hosts, "w") as f:
             f.write('"10.0.0.300","expressway-c",""\n')
         os.chmod(cls.bad_hosts, 0o644)
-
-    @classmethod
-    def tearDownClass(cls):
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def mkdir(self, name, mode=0o755):
         path = os.path.join(self.tmp, name)
