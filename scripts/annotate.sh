@@ -9,23 +9,33 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-capture=${1:?usage: annotate.sh CAPTURE [--hosts FILE] [--build DIR] [tshark options]}
+usage="usage: annotate.sh CAPTURE [--hosts FILE] [--build DIR] [tshark options]"
+if [[ $# -eq 0 || $1 == -h || $1 == --help ]]; then echo "$usage" >&2; exit 2; fi
+capture=$1
 shift
 wrapper=()
 while [[ $# -gt 0 ]]; do
   case $1 in
-    --hosts|--build) wrapper+=("$1" "$2"); shift 2 ;;
+    --hosts|--build)
+      [[ $# -ge 2 ]] || { echo "annotate.sh: $1 needs a value; $usage" >&2; exit 2; }
+      wrapper+=("$1" "$2"); shift 2 ;;
     *) break ;;
   esac
 done
+export CMSEDGE_SCRIPT=annotate.sh # run-tshark.sh's messages carry this name
+# A hosts file tshark refuses a row of is an error here, not a warning above a table of
+# wrong roles; a capture only root can read is handed to tshark by run-tshark.sh --read.
+if [[ " ${wrapper[*]} " == *" --hosts "* ]]; then
+  "$here/run-tshark.sh" "${wrapper[@]}" --check-hosts
+fi
 
-"$here/run-tshark.sh" "${wrapper[@]}" -- -r "$capture" -n -T fields -E occurrence=f \
+"$here/run-tshark.sh" "${wrapper[@]}" --read "$capture" -- -n -T fields -E occurrence=f \
   -e frame.number -e _ws.col.Source -e udp.srcport -e tcp.srcport -e _ws.col.Destination \
   -e udp.dstport -e tcp.dstport -e _ws.col.Protocol -e cmsedge.rule -e cmsedge.purpose \
   -e cmsedge.zone -e cmsedge.src_role -e cmsedge.dst_role -e cmsedge.offspec -e cmsedge.reason \
   -e cmsedge.finding -e cmsedge.check "$@" |
 awk -F'\t' '
-  BEGIN { printf "%5s  %-44s %-8s %-6s %s\n", "frame", "source -> destination", "proto", "rule", "purpose (roles) / verdict" }
+  NR == 1 { printf "%5s  %-44s %-8s %-6s %s\n", "frame", "source -> destination", "proto", "rule", "purpose (roles) / verdict" }
   {
     src = ($2 ~ /:/ ? "[" $2 "]" : $2) ":" $3 $4
     dst = ($5 ~ /:/ ? "[" $5 "]" : $5) ":" $6 $7

@@ -6,9 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! { command -v cmake && command -v tshark && pkg-config --exists wireshark cmocka; } >/dev/null 2>&1; then
-  bash scripts/setup-deps.sh
-fi
+# what building and annotating need, nothing that only the tests need (setup-deps.sh --test)
+bash scripts/setup-deps.sh --check || bash scripts/setup-deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)" >/dev/null
 echo "cmsedge: samples/edge-sample.pcap, host roles from samples/edge-sample.hosts"

@@ -4,11 +4,13 @@
 
   scripts/merge-audits.py OUT
 
-Reads OUT/.index (capture path, name), OUT/NAME.audit.json and OUT/NAME.audit.csv; writes
-OUT/merged-audit.json (per capture totals; per row of the reference the captures, flows,
-frames and bytes seen; every off-spec flow, check finding and inferred host with its capture;
-the rows no capture exercised) and OUT/merged-audit.csv (every audit line, prefixed with its
-capture). Prints a short summary.
+Reads OUT/.index (a line per capture: path, name, status, frames read, message, separated by
+tabs), OUT/NAME.audit.json and OUT/NAME.audit.csv; writes OUT/merged-audit.json (per capture
+its status and totals; per row of the reference the captures, flows, frames and bytes seen;
+every off-spec flow, check finding and inferred host with its capture; the rows no capture
+exercised) and OUT/merged-audit.csv (every audit line, prefixed with its capture). A capture
+without an audit (missing, unreadable, not a capture) is listed with its status; a truncated
+one adds what was read. Prints a summary and exits 1 when any capture is not "done".
 """
 
 import csv
@@ -22,18 +24,15 @@ def main():
     index = []
     with open(os.path.join(out, ".index"), encoding="utf-8") as f:
         for line in f:
-            capture, name = line.rstrip("\n").split("\t")
-            index.append((capture, name))
+            capture, name, status, read, message = (line.rstrip("\n").split("\t", 4) + [""] * 5)[:5]
+            index.append((capture, name, status, int(read or 0), message))
     index.sort()
-    broken = set()
-    if os.path.exists(os.path.join(out, ".broken")):
-        with open(os.path.join(out, ".broken"), encoding="utf-8") as f:
-            broken = {line.strip() for line in f}
 
     captures, rows, offspec, checks, inferred = [], {}, [], [], []
     csv_rows, header = [], None
-    for capture, name in index:
-        entry = {"capture": capture, "name": name, "broken": name in broken}
+    for capture, name, status, read, message in index:
+        entry = {"capture": capture, "name": name, "status": status, "complete": status == "done",
+                 "message": message, "frames_read": read}
         path = os.path.join(out, name + ".audit.json")
         try:
             with open(path, encoding="utf-8") as f:
@@ -42,8 +41,8 @@ def main():
             entry["audit"] = False
             captures.append(entry)
             continue
-        entry.update(audit=True, frames=doc["frames"], judged=doc["judged"],
-                     offspec_frames=doc["offspec_frames"])
+        entry.update(audit=True, frames_annotated=doc["frames"], frames_judged=doc["judged"],
+                     frames_offspec=doc["offspec_frames"])
         captures.append(entry)
         for r in doc["rows"]:
             row = rows.setdefault(r["rule"], {"table": r["table"], "rule": r["rule"],
@@ -82,14 +81,27 @@ def main():
             w.writerow(header)
         w.writerows(csv_rows)
 
-    read = [c for c in captures if c.get("audit")]
-    print(f"merged: {len(read)} audit(s) of {len(captures)} capture(s), "
-          f"{len(broken)} broken; {sum(c['frames'] for c in read)} frames, "
-          f"{sum(c['offspec_frames'] for c in read)} off-spec, {len(checks)} check finding(s); "
+    audited = [c for c in captures if c.get("audit")]
+    by_status = {}
+    for c in captures:
+        by_status[c["status"]] = by_status.get(c["status"], 0) + 1
+    order = ["done", "truncated", "empty", "not-capture", "missing", "unreadable", "not-a-file",
+             "failed"]
+    statuses = ", ".join(f"{by_status[k]} {k}" for k in sorted(
+        by_status, key=lambda k: (order.index(k) if k in order else len(order), k)))
+    print(f"merged: {len(captures)} capture(s): {statuses or 'none'}; "
+          f"{sum(c['frames_read'] for c in captures)} frames read, "
+          f"{sum(c['frames_annotated'] for c in audited)} annotated, "
+          f"{sum(c['frames_offspec'] for c in audited)} off-spec, "
+          f"{len(checks)} check finding(s); "
           f"rows with no traffic anywhere: {len(merged['rows_without_traffic'])}")
+    incomplete = [c for c in captures if not c["complete"]]
+    for c in incomplete:
+        kept = " (its audit is merged)" if c.get("audit") else ""
+        print(f"incomplete: {c['status']} {c['capture']}: {c['message']}{kept}")
     print(f"merged: {os.path.join(out, 'merged-audit.json')}, "
           f"{os.path.join(out, 'merged-audit.csv')}")
-    return 0
+    return 1 if incomplete else 0
 
 
 if __name__ == "__main__":

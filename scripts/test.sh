@@ -14,9 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 
-if ! { command -v cmake && command -v tshark && pkg-config --exists wireshark cmocka; } >/dev/null 2>&1; then
-  bash scripts/setup-deps.sh
-fi
+# building needs the default packages; the tests also the fuzzing, memcheck and lab tools
+bash scripts/setup-deps.sh --check --test || bash scripts/setup-deps.sh --test
 
 echo "== $build: unit, generator, end-to-end, valgrind, Wireshark 4.4/4.6 compile"
 cmake -S . -B "$build" -DCMSEDGE_TEST_NEWER_WIRESHARK=ON

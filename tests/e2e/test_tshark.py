@@ -73,7 +73,7 @@ class TsharkCase(unittest.TestCase):
             if hosts:
                 cmd += ["--hosts", self.hosts]
             cmd += ["--", *args]
-        else:  # the same tshark with no plugin: an empty personal plugin folder
+        else:  # the same tshark with no plugin: its private plugin folder lacks cmsedge.so
             cmd = [RUN_TSHARK, "--build", BUILD, "--home", home, "--no-plugin", "--", *args]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
         if check:
@@ -512,14 +512,15 @@ class Batch(TsharkCase):
         proc = subprocess.run([os.path.join(ROOT, "scripts", "batch-annotate.sh"), "-o", out,
                                "-j", "2", "--hosts", self.hosts, "--build", BUILD, folder],
                               capture_output=True, text=True, timeout=600)
-        self.assertEqual(proc.returncode, 0, proc.stderr)
+        # not every capture could be read to its end: exit 1, the merged audit written
+        self.assertEqual(proc.returncode, 1, proc.stderr)
         total = len(self.caps) + 2
         progress = [l for l in proc.stdout.splitlines() if l.startswith("[")]
         self.assertEqual(len(progress), total, proc.stdout)
         self.assertEqual(progress[-1].split("]")[0], f"[{total}/{total}")
-        broken = sorted(l.split()[2] for l in progress if " broken " in l)
-        self.assertEqual([os.path.basename(b).rstrip(":") for b in broken],
-                         ["cut-short.pcap", "notes.pcap"])
+        incomplete = sorted((os.path.basename(l.split()[2]).rstrip(":"), l.split()[1])
+                            for l in progress if l.split()[1] != "done")
+        self.assertEqual(incomplete, [("cut-short.pcap", "truncated"), ("notes.pcap", "not-capture")])
 
         with open(os.path.join(out, "merged-audit.json")) as f:
             merged = json.load(f)
@@ -555,7 +556,7 @@ class Batch(TsharkCase):
                                "--hosts", self.hosts, "--build", BUILD],
                               input=listing, capture_output=True, text=True, timeout=600)
         self.assertEqual(proc.returncode, 0, proc.stderr)
-        self.assertIn("merged: 2 audit(s) of 2 capture(s), 0 broken", proc.stdout)
+        self.assertIn("merged: 2 capture(s): 2 done; ", proc.stdout)
 
 
 class Lab(TsharkCase):
