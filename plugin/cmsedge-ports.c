@@ -19,7 +19,9 @@
 
 #include <epan/conversation.h>
 #include <epan/expert.h>
+#include <epan/proto_data.h>
 
+#include "cmsedge/media.h"
 #include "cmsedge/payload.h"
 #include "compat.h"
 
@@ -33,8 +35,8 @@ static gint ett_media = -1;
 static expert_field ei_media_mux_id = EI_INIT;
 
 static dissector_handle_t media_handle, ssh_shim_handle, zone_shim_handle;
-static dissector_handle_t rtp_handle, rtcp_handle, stun_udp_handle, stun_tcp_handle, dtls_handle,
-    turnchannel_handle, ssh_handle, tls_handle, sip_tcp_handle;
+static dissector_handle_t rtp_handle, rtcp_handle, stun_udp_handle, dtls_handle, ssh_handle,
+    tls_handle, sip_tcp_handle;
 
 /* Ports of the wide media ranges, for the heuristic's gate: one bit per UDP port. */
 static uint8_t media_port_bits[65536 / 8];
@@ -48,14 +50,45 @@ static GArray *registrations; /* what we put in port tables, to take it out on a
 
 /* ---- media demultiplexing ---------------------------------------------------------------- */
 
-static bool demux(tvbuff_t *tvb, struct cmsedge_media *m)
+/* Per UDP conversation: each direction's track, plain and inside TURN messages. */
+struct media_conv {
+    struct cmsedge_media_track direct[2], relayed[2];
+};
+
+/* A frame's decision, kept for later passes; frames found to be nothing share one. */
+static const struct cmsedge_media no_media = {CMSEDGE_MEDIA_NONE, 0, 0};
+
+static bool follow(tvbuff_t *tvb, packet_info *pinfo, bool relayed, unsigned allow,
+                   struct cmsedge_media *m)
 {
-    uint8_t head[CMSEDGE_PAYLOAD_HEAD];
-    unsigned len = tvb_captured_length(tvb);
-    unsigned n = MIN(len, (unsigned)sizeof head);
+    const struct cmsedge_media *kept =
+        p_get_proto_data(wmem_file_scope(), pinfo, proto_media, relayed ? 1 : 0);
+    if (kept || PINFO_FD_VISITED(pinfo)) {
+        *m = kept ? *kept : no_media;
+        return m->kind != CMSEDGE_MEDIA_NONE;
+    }
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    struct media_conv *mc = conversation_get_proto_data(conv, proto_media);
+    if (!mc) {
+        mc = wmem_new0(wmem_file_scope(), struct media_conv);
+        conversation_add_proto_data(conv, proto_media, mc);
+    }
+    int dir = cmp_address(&pinfo->src, &pinfo->dst) < 0 ||
+              (addresses_equal(&pinfo->src, &pinfo->dst) && pinfo->srcport < pinfo->destport);
+    uint8_t head[CMSEDGE_MEDIA_HEAD];
+    unsigned n = MIN(tvb_captured_length(tvb), (unsigned)sizeof head);
     tvb_memcpy(tvb, head, 0, n);
-    return cmsedge_demux_media(head, n, tvb_reported_length(tvb), m);
+    bool found = cmsedge_media_follow(relayed ? &mc->relayed[dir] : &mc->direct[dir], head, n,
+                                      tvb_reported_length(tvb), allow, m);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_media, relayed ? 1 : 0,
+                     found ? wmem_memdup(wmem_file_scope(), m, sizeof *m) : (void *)&no_media);
+    return found;
 }
+
+#define MEDIA_ALL                                                                                  \
+    (CMSEDGE_MEDIA_BIT(CMSEDGE_MEDIA_STUN) | CMSEDGE_MEDIA_BIT(CMSEDGE_MEDIA_DTLS) |               \
+     CMSEDGE_MEDIA_BIT(CMSEDGE_MEDIA_RTP) | CMSEDGE_MEDIA_BIT(CMSEDGE_MEDIA_RTCP))
+#define MEDIA_RTP (CMSEDGE_MEDIA_BIT(CMSEDGE_MEDIA_RTP) | CMSEDGE_MEDIA_BIT(CMSEDGE_MEDIA_RTCP))
 
 static int dissect_media_kind(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                               const struct cmsedge_media *m)
@@ -77,8 +110,6 @@ static int dissect_media_kind(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
         return m->offset + call_dissector(stun_udp_handle, next, pinfo, tree);
     case CMSEDGE_MEDIA_DTLS:
         return m->offset + call_dissector(dtls_handle, next, pinfo, tree);
-    case CMSEDGE_MEDIA_CHANNEL_DATA:
-        return m->offset + call_dissector(turnchannel_handle, next, pinfo, tree);
     case CMSEDGE_MEDIA_RTCP:
         return m->offset + call_dissector(rtcp_handle, next, pinfo, tree);
     case CMSEDGE_MEDIA_RTP:
@@ -88,11 +119,12 @@ static int dissect_media_kind(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
     }
 }
 
-/* Port-registered: anything not recognisable goes back to UDP (return 0). */
+/* Port-registered: anything not recognisable goes back to UDP (return 0), and from there to
+ * the stock heuristics. */
 static int dissect_media(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
     struct cmsedge_media m;
-    if (!demux(tvb, &m))
+    if (!follow(tvb, pinfo, false, MEDIA_ALL, &m))
         return 0;
     return dissect_media_kind(tvb, pinfo, tree, &m);
 }
@@ -102,14 +134,32 @@ static bool media_port(uint32_t port)
     return port < 65536 && (media_port_bits[port / 8] & (1u << (port % 8)));
 }
 
-/* Heuristic on "udp": only on the table's media ports, only for recognisable media. */
+static bool edge_host_takes_part(packet_info *pinfo)
+{
+    struct cmsedge_addr a, b;
+    if (pinfo->src.type == AT_IPv4 && pinfo->dst.type == AT_IPv4) {
+        cmsedge_addr_from_ipv4(&a, pinfo->src.data);
+        cmsedge_addr_from_ipv4(&b, pinfo->dst.data);
+    } else if (pinfo->src.type == AT_IPv6 && pinfo->dst.type == AT_IPv6) {
+        cmsedge_addr_from_ipv6(&a, pinfo->src.data);
+        cmsedge_addr_from_ipv6(&b, pinfo->dst.data);
+    } else {
+        return false;
+    }
+    return cmsedge_capture_expects_media(cmsedge_plugin_capture(), &a, &b, pinfo->num);
+}
+
+/* Heuristic on "udp": only on the table's wide media ranges, only where an edge host takes
+ * part, only RTP and RTCP (STUN and DTLS have stock heuristics of their own). */
 static cmsedge_cb_bool heur_media_udp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                       void *data _U_)
 {
     struct cmsedge_media m;
     if (!media_port(pinfo->srcport) && !media_port(pinfo->destport))
         return FALSE;
-    if (!demux(tvb, &m))
+    if (!PINFO_FD_VISITED(pinfo) && !edge_host_takes_part(pinfo))
+        return FALSE;
+    if (!follow(tvb, pinfo, false, MEDIA_RTP, &m))
         return FALSE;
     return dissect_media_kind(tvb, pinfo, tree, &m) > 0;
 }
@@ -120,19 +170,30 @@ static cmsedge_cb_bool heur_relayed_rtp(tvbuff_t *tvb, packet_info *pinfo, proto
                                         void *data _U_)
 {
     struct cmsedge_media m;
-    if (!demux(tvb, &m) || (m.kind != CMSEDGE_MEDIA_RTP && m.kind != CMSEDGE_MEDIA_RTCP))
+    if (!follow(tvb, pinfo, true, MEDIA_RTP, &m))
         return FALSE;
     return dissect_media_kind(tvb, pinfo, tree, &m) > 0;
 }
 
 /* ---- TCP service ports ----------------------------------------------------------------- */
 
+enum zone_stream { ZONE_UNKNOWN = 0, ZONE_TLS, ZONE_SIP, ZONE_SSH };
+
+/* The SSH tunnel port: SSH once the stream opens with an SSH banner (RFC 4253 section 4.2). A
+ * capture that starts mid-stream, or another protocol on the port, stays with TCP. */
 static int dissect_ssh_shim(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    if (!conversation_get_proto_data(conv, proto_media)) {
+        uint8_t head[CMSEDGE_PAYLOAD_HEAD];
+        unsigned n = MIN(tvb_captured_length(tvb), (unsigned)sizeof head);
+        tvb_memcpy(tvb, head, 0, n);
+        if (!cmsedge_looks_like_ssh(head, n))
+            return 0;
+        conversation_add_proto_data(conv, proto_media, GUINT_TO_POINTER(ZONE_SSH));
+    }
     return call_dissector_with_data(ssh_handle, tvb, pinfo, tree, data);
 }
-
-enum zone_stream { ZONE_UNKNOWN = 0, ZONE_TLS, ZONE_SIP };
 
 /* Traversal zone ports carry SIP over TCP or over TLS: the stream's first bytes decide, and
  * the choice is kept for the rest of the connection. */
@@ -219,13 +280,7 @@ void cmsedge_ports_update(const struct cmsedge_settings *s)
     struct port_job zone = {"tcp.port", zone_shim_handle, sip_tcp_handle};
     cmsedge_service_ports(s, CMSEDGE_TRANSPORT_TCP, CMSEDGE_APP_BIT(CMSEDGE_APP_SIP),
                           CMSEDGE_END_DST, register_range, &zone);
-
-    struct port_job stun_udp = {"udp.port", stun_udp_handle, NULL};
-    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_UDP, CMSEDGE_APP_BIT(CMSEDGE_APP_STUN),
-                          CMSEDGE_END_DST, register_range, &stun_udp);
-    struct port_job stun_tcp = {"tcp.port", stun_tcp_handle, NULL};
-    cmsedge_service_ports(s, CMSEDGE_TRANSPORT_TCP, CMSEDGE_APP_BIT(CMSEDGE_APP_STUN),
-                          CMSEDGE_END_DST, register_range, &stun_tcp);
+    /* STUN on the Large TURN ports 3479-3483 needs nothing: the stock STUN heuristic finds it */
 }
 
 void cmsedge_ports_register(int proto_cmsedge _U_)
@@ -266,9 +321,7 @@ void cmsedge_ports_handoff(void)
     rtp_handle = find_dissector_add_dependency("rtp", proto_media);
     rtcp_handle = find_dissector_add_dependency("rtcp", proto_media);
     stun_udp_handle = find_dissector_add_dependency("stun-udp", proto_media);
-    stun_tcp_handle = find_dissector_add_dependency("stun-tcp", proto_media);
     dtls_handle = find_dissector_add_dependency("dtls", proto_media);
-    turnchannel_handle = find_dissector_add_dependency("turnchannel", proto_media);
     ssh_handle = find_dissector_add_dependency("ssh", proto_media);
     tls_handle = find_dissector_add_dependency("tls", proto_media);
     sip_tcp_handle = find_dissector_add_dependency("sip.tcp", proto_media);

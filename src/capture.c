@@ -98,6 +98,17 @@ static void host_view(const struct cmsedge_capture *c, const struct cmsedge_addr
     h->origin = h->inferred ? CMSEDGE_ORIGIN_INFERRED : CMSEDGE_ORIGIN_NONE;
 }
 
+bool cmsedge_capture_expects_media(const struct cmsedge_capture *c, const struct cmsedge_addr *a,
+                                   const struct cmsedge_addr *b, uint32_t frame)
+{
+    struct cmsedge_host_view h;
+    host_view(c, a, frame, &h);
+    if (cmsedge_role_is_edge(h.role))
+        return true;
+    host_view(c, b, frame, &h);
+    return cmsedge_role_is_edge(h.role);
+}
+
 /* An Expressway-E private address is configured, or inferred before this frame. */
 static bool private_e_known(const struct cmsedge_capture *c, uint32_t frame)
 {

@@ -276,9 +276,9 @@ static int end_fit_sided(const struct cmsedge_row_end *end, enum cmsedge_role ho
     return fit;
 }
 
-/* A near miss: the frame is recognisably the row's kind of traffic (the row's roles in the
- * row's direction, one of them an edge host playing its own role, and the payload the row
- * carries; or, with both roles known, no payload yet) and it deviates in exactly one of port,
+/* A near miss: the frame is recognisably the row's kind of traffic (both hosts known, in the
+ * row's roles and direction, one of them an edge host playing its own role; the payload the row
+ * carries, or with both roles exact no payload yet) and it deviates in exactly one of port,
  * transport or interface, while the end that did fit is known by its role or a pinned port.
  * Anything further away is traffic the chapter does not cover. */
 static void consider(struct nearest *best, const struct cmsedge_row *row, bool reverse,
@@ -294,7 +294,9 @@ static void consider(struct nearest *best, const struct cmsedge_row *row, bool r
         return;
     bool edge_exact = (sf == CMSEDGE_FIT_EXACT && cmsedge_role_is_edge(o.src_role)) ||
                       (df == CMSEDGE_FIT_EXACT && cmsedge_role_is_edge(o.dst_role));
-    if (!edge_exact)
+    /* a host nobody knows could be anything: its ports say nothing (its ephemeral ports fall
+     * in documented ranges by chance) */
+    if (!edge_exact || o.src_role == CMSEDGE_ROLE_NONE || o.dst_role == CMSEDGE_ROLE_NONE)
         return;
     bool both_known = sf == CMSEDGE_FIT_EXACT && df == CMSEDGE_FIT_EXACT;
     if (!payload_confirms(row, f->hint) && !(f->hint == CMSEDGE_HINT_NONE && both_known))

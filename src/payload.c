@@ -8,9 +8,6 @@
 
 #define STUN_HEADER_LEN   20
 #define STUN_MAGIC_COOKIE 0x2112A442u /* RFC 5389 section 6 */
-#define RTP_HEADER_LEN    12
-#define RTCP_HEADER_LEN   8
-#define MUX_ID_LEN        4 /* H.460.19 multiplexID in front of RTP/RTCP */
 
 static uint32_t be32(const uint8_t *p)
 {
@@ -38,71 +35,6 @@ const char *cmsedge_media_kind_name(enum cmsedge_media_kind kind)
     default:
         return "unrecognised";
     }
-}
-
-/* RFC 5389: first two bits zero, length a multiple of 4 that fits, magic cookie. */
-static bool is_stun(const uint8_t *h, size_t hl, size_t total)
-{
-    if (hl < 8 || total < STUN_HEADER_LEN || (h[0] & 0xC0) != 0)
-        return false;
-    size_t len = be16(h + 2);
-    return len % 4 == 0 && STUN_HEADER_LEN + len <= total && be32(h + 4) == STUN_MAGIC_COOKIE;
-}
-
-/* RFC 6347: content type 20-63 range per RFC 7983, DTLS 1.0 (0xFEFF) or 1.2 (0xFEFD). */
-static bool is_dtls(const uint8_t *h, size_t hl, size_t total)
-{
-    if (hl < 13 || total < 13 || h[0] < 20 || h[0] > 63)
-        return false;
-    return h[1] == 0xFE && (h[2] == 0xFF || h[2] == 0xFD) && 13u + be16(h + 11) <= total;
-}
-
-/* RFC 8656 section 12.4: channel 0x4000-0x4FFF, length that fits (UDP may pad). */
-static bool is_channel_data(const uint8_t *h, size_t hl, size_t total)
-{
-    if (hl < 4 || total < 4 || h[0] < 64 || h[0] > 79)
-        return false;
-    return 4u + be16(h + 2) <= total;
-}
-
-/* RTP/RTCP version 2 (RFC 3550); RTCP packet types 192-223 per RFC 5761 section 4. */
-static enum cmsedge_media_kind rtp_or_rtcp(const uint8_t *h, size_t hl, size_t total)
-{
-    if (hl < 2 || (h[0] & 0xC0) != 0x80)
-        return CMSEDGE_MEDIA_NONE;
-    if (h[1] >= 192 && h[1] <= 223) {
-        if (hl < 4 || total < RTCP_HEADER_LEN)
-            return CMSEDGE_MEDIA_NONE;
-        size_t words = be16(h + 2);
-        return (words + 1) * 4 <= total ? CMSEDGE_MEDIA_RTCP : CMSEDGE_MEDIA_NONE;
-    }
-    unsigned csrc = h[0] & 0x0F;
-    if (total < RTP_HEADER_LEN + 4u * csrc)
-        return CMSEDGE_MEDIA_NONE;
-    return CMSEDGE_MEDIA_RTP;
-}
-
-bool cmsedge_demux_media(const uint8_t *head, size_t head_len, size_t total_len,
-                         struct cmsedge_media *m)
-{
-    memset(m, 0, sizeof *m);
-    if (!head || head_len > total_len)
-        return false;
-    if (is_stun(head, head_len, total_len)) {
-        m->kind = CMSEDGE_MEDIA_STUN;
-    } else if ((m->kind = rtp_or_rtcp(head, head_len, total_len)) != CMSEDGE_MEDIA_NONE) {
-        /* plain RTP/RTCP */
-    } else if (is_dtls(head, head_len, total_len)) {
-        m->kind = CMSEDGE_MEDIA_DTLS;
-    } else if (is_channel_data(head, head_len, total_len)) {
-        m->kind = CMSEDGE_MEDIA_CHANNEL_DATA;
-    } else if (head_len > MUX_ID_LEN && total_len > MUX_ID_LEN &&
-               (m->kind = rtp_or_rtcp(head + MUX_ID_LEN, head_len - MUX_ID_LEN,
-                                      total_len - MUX_ID_LEN)) != CMSEDGE_MEDIA_NONE) {
-        m->offset = MUX_ID_LEN;
-        m->mux_id = be32(head);
-    }
-    return m->kind != CMSEDGE_MEDIA_NONE;
 }
 
 /* TLS record header: content type 20-23, version 3.x (SSL 3.0 to TLS 1.3 all say 3.x), and a

@@ -29,10 +29,6 @@ struct cmsedge_media {
     uint32_t mux_id; /* valid when offset == 4 */
 };
 
-/* RFC 7983 first-byte demultiplexing of a UDP media datagram. Assent/H.460.19 media may carry
- * a 4-byte multiplex id before RTP/RTCP; that form is recognised too (offset 4). */
-bool cmsedge_demux_media(const uint8_t *head, size_t head_len, size_t total_len,
-                         struct cmsedge_media *m);
 const char *cmsedge_media_kind_name(enum cmsedge_media_kind kind);
 
 /* Checks for the start of a TCP stream or PDU. */

@@ -1,11 +1,13 @@
-/* libFuzzer harness: first-byte payload recognition. The head is a heap copy of exactly the
- * bytes handed over, so reading past it is an ASan error.
+/* libFuzzer harness: payload recognition, and the media follower over a stream of datagrams cut
+ * from the input. Heads are heap copies of exactly the bytes handed over, so reading past them
+ * is an ASan error.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmsedge/media.h"
 #include "cmsedge/payload.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,15 +17,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t head_len = size < CMSEDGE_PAYLOAD_HEAD ? size : CMSEDGE_PAYLOAD_HEAD;
     uint8_t *head = malloc(head_len ? head_len : 1);
     struct cmsedge_media m;
+    struct cmsedge_media_track track = {0};
     if (!head)
         return 0;
-    memcpy(head, data, head_len);
-    /* the datagram may be longer than the head we see, as in the plugin */
-    size_t total = size + (size ? data[0] : 0);
-    if (cmsedge_demux_media(head, head_len, total, &m)) {
-        if (m.kind == CMSEDGE_MEDIA_NONE || (m.offset != 0 && m.offset != 4) || m.offset > total)
+    /* datagrams: a length byte, then that many bytes, each one the next of a flow direction;
+     * the datagram may be longer than the head the follower sees, as in the plugin */
+    for (size_t off = 0; off < size;) {
+        size_t len = data[off++], avail = size - off < len ? size - off : len;
+        size_t seen = avail < CMSEDGE_MEDIA_HEAD ? avail : CMSEDGE_MEDIA_HEAD;
+        uint8_t *dgram = malloc(seen ? seen : 1);
+        if (!dgram)
+            break;
+        memcpy(dgram, data + off, seen);
+        if (cmsedge_media_follow(&track, dgram, seen, len, ~0u, &m) &&
+            (m.kind == CMSEDGE_MEDIA_NONE || (m.offset != 0 && m.offset != 4)))
             abort();
+        free(dgram);
+        off += avail;
     }
+    memcpy(head, data, head_len);
     cmsedge_looks_like_tls(head, head_len);
     cmsedge_looks_like_sip(head, head_len);
     cmsedge_looks_like_ssh(head, head_len);
