@@ -140,22 +140,29 @@ static bool frame_from_pinfo(packet_info *pinfo, struct cmsedge_frame *fr)
     return true;
 }
 
-static void add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf,
-                         const char *when)
+static void add_evidence_frames(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf)
 {
-    char addr[64];
-    cmsedge_addr_format(&inf->addr, addr, sizeof addr);
-    proto_item *ti = proto_tree_add_string_format_value(
-        tree, hf_inferred, tvb, 0, 0, cmsedge_role_keyword(inf->role), "%s is %s%s, from %s", addr,
-        cmsedge_role_keyword(inf->role), when, inf->evidence);
-    proto_tree *it = proto_item_add_subtree(ti, ett_inferred);
-    proto_item_set_generated(ti);
     for (unsigned k = 0; k < CMSEDGE_INFER_FLOWS; k++) {
-        proto_item *e = proto_tree_add_uint(it, hf_evidence_frame, tvb, 0, 0, inf->frames[k]);
+        proto_item *e = proto_tree_add_uint(tree, hf_evidence_frame, tvb, 0, 0, inf->frames[k]);
         proto_item_set_generated(e);
     }
 }
 
+/* The frame that completed a host's evidence: the host, its role and why. */
+static void add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf,
+                         enum cmsedge_role role)
+{
+    char addr[64];
+    cmsedge_addr_format(&inf->addr, addr, sizeof addr);
+    proto_item *ti =
+        proto_tree_add_string_format_value(tree, hf_inferred, tvb, 0, 0, cmsedge_role_keyword(role),
+                                           "%s is %s from the next frame on, from %s", addr,
+                                           cmsedge_role_keyword(role), inf->evidence);
+    proto_item_set_generated(ti);
+    add_evidence_frames(proto_item_add_subtree(ti, ett_inferred), tvb, inf);
+}
+
+/* A host's name and where its role comes from; an inferred role says why. */
 static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin,
                      const struct cmsedge_host_view *h)
 {
@@ -164,10 +171,16 @@ static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin
         ti = proto_tree_add_string(tree, hf_name, tvb, 0, 0, h->name);
         proto_item_set_generated(ti);
     }
-    ti = proto_tree_add_string(tree, hf_origin, tvb, 0, 0, origin_name(h->origin));
+    if (!h->inferred) {
+        ti = proto_tree_add_string(tree, hf_origin, tvb, 0, 0, origin_name(h->origin));
+        proto_item_set_generated(ti);
+        return;
+    }
+    ti = proto_tree_add_string_format_value(tree, hf_origin, tvb, 0, 0, "inferred",
+                                            "inferred (%s), from %s", cmsedge_role_keyword(h->role),
+                                            h->inferred->evidence);
     proto_item_set_generated(ti);
-    if (h->inferred)
-        add_inferred(tree, tvb, h->inferred, "");
+    add_evidence_frames(proto_item_add_subtree(ti, ett_inferred), tvb, h->inferred);
 }
 
 /* One matching row. The best match carries the details (direction, zone, roles, protocol,
@@ -186,8 +199,6 @@ static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_matc
         proto_item_append_text(sub, " (traversal zone %u)", m->zone);
     if (m->reverse)
         proto_item_append_text(sub, " (reply)");
-    ti = proto_tree_add_string(mt, hf_purpose, tvb, 0, 0, row->purpose);
-    proto_item_set_generated(ti);
     ti = proto_tree_add_uint(mt, hf_table, tvb, 0, 0, row->table);
     proto_item_set_generated(ti);
     ti = proto_tree_add_string(mt, hf_scenario, tvb, 0, 0, sc ? sc->title : "");
@@ -351,6 +362,11 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         proto_item_append_text(ti, ": %s", a->purpose);
     else if (a->service.service)
         proto_item_append_text(ti, ": %s", a->service.service->name);
+    if (v->n_matches) { /* one purpose, the best reading's; every matching row below it */
+        p = proto_tree_add_string_format_value(ct, hf_purpose, tvb, 0, 0,
+                                               v->matches[0].row->purpose, "%s", a->purpose);
+        proto_item_set_generated(p);
+    }
     for (size_t i = 0; i < v->n_matches; i++)
         add_match(ct, tvb, &v->matches[i], i == 0);
     if (v->n_matches == 0) { /* no documented row: the hosts' own roles */
@@ -383,9 +399,9 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         const struct cmsedge_inferred *inf = a->new_roles[i];
         char addr[64];
         cmsedge_addr_format(&inf->addr, addr, sizeof addr);
-        add_inferred(ct, tvb, inf, " from the next frame on");
+        add_inferred(ct, tvb, inf, a->new_roles_as[i]);
         expert_add_info_format(pinfo, ti, &ei_inferred, "Inferred role: %s is %s, from %s", addr,
-                               cmsedge_role_keyword(inf->role), inf->evidence);
+                               cmsedge_role_keyword(a->new_roles_as[i]), inf->evidence);
     }
 }
 
@@ -425,7 +441,8 @@ void proto_register_cmsedge(void)
     static hf_register_info hf[] = {
         {&hf_purpose,
          {"Purpose", "cmsedge.purpose", FT_STRING, BASE_NONE, NULL, 0x0,
-          "What the port reference says this flow is for (one per matching row)", HFILL}},
+          "What the port reference says this flow is for: the best matching row's purpose",
+          HFILL}},
         {&hf_table,
          {"Table", "cmsedge.table", FT_UINT8, BASE_DEC, NULL, 0x0,
           "Table of the port reference (1-4)", HFILL}},

@@ -252,6 +252,8 @@ bool cmsedge_capture_annotate(struct cmsedge_capture *c, const struct cmsedge_fr
         a->service.service = NULL;
     }
     conclude(a, &checks);
+    for (size_t i = 0; i < a->n_new_roles; i++)
+        a->new_roles_as[i] = cmsedge_infer_role_at(c->infer, a->new_roles[i], num + 1);
 
     a->purpose[0] = '\0';
     if (a->verdict.n_matches)

@@ -299,7 +299,10 @@ static void consider(struct nearest *best, const struct cmsedge_row *row, bool r
     if (!edge_exact || o.src_role == CMSEDGE_ROLE_NONE || o.dst_role == CMSEDGE_ROLE_NONE)
         return;
     bool both_known = sf == CMSEDGE_FIT_EXACT && df == CMSEDGE_FIT_EXACT;
-    if (!payload_confirms(row, f->hint) && !(f->hint == CMSEDGE_HINT_NONE && both_known))
+    /* a relay carries anything, unrecognised (encrypted) payloads too */
+    bool unseen = f->hint == CMSEDGE_HINT_NONE ||
+                  (f->hint == CMSEDGE_HINT_OTHER && (row->apps & CMSEDGE_APP_ANY_MEDIA));
+    if (!payload_confirms(row, f->hint) && !(unseen && both_known))
         return;
 
     struct nearest n = {.row = row, .reverse = reverse, .fit = sf + df};

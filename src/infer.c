@@ -124,8 +124,10 @@ static void decide(struct cmsedge_infer *in, struct votes *vt, enum cmsedge_role
     g_ptr_array_add(in->order, inf);
 }
 
+/* One flow's word that addr plays role, seen on frame `now`; `first` is the flow's first frame
+ * that shows it (the evidence frame). */
 static void vote(struct cmsedge_infer *in, const struct cmsedge_addr *addr, enum cmsedge_role role,
-                 uint64_t key, uint32_t frame, const char *what)
+                 uint64_t key, uint32_t first, uint32_t now, const char *what)
 {
     struct votes *vt = votes_of(in, addr);
     enum cmsedge_role slot = family(role);
@@ -137,10 +139,10 @@ static void vote(struct cmsedge_infer *in, const struct cmsedge_addr *addr, enum
     }
     struct vote *v = &vt->v[slot][vt->n[slot]++];
     v->key = key;
-    v->frame = frame;
+    v->frame = first;
     g_strlcpy(v->what, what, sizeof v->what);
     if (vt->n[slot] == CMSEDGE_INFER_FLOWS)
-        decide(in, vt, slot, frame);
+        decide(in, vt, slot, now); /* it applies from the frame after the one that decided */
 }
 
 /* The frame shows this Expressway-E address is its private interface. */
@@ -222,7 +224,7 @@ static void follow_allocations(struct cmsedge_infer *in, const struct cmsedge_se
              relay, al->frame, facts->frame);
     vote(in, &al->server, CMSEDGE_ROLE_EXPRESSWAY_E,
          ((uint64_t)cmsedge_addr_hash(&al->server) << 16 | al->port) ^ 0x9e3779b97f4a7c15ull,
-         al->frame, what);
+         al->frame, facts->frame, what);
 }
 
 static void claim_end(struct cmsedge_infer *in, const struct cmsedge_flow *flow,
@@ -238,7 +240,7 @@ static void claim_end(struct cmsedge_infer *in, const struct cmsedge_flow *flow,
             return;
         char what[128];
         snprintf(what, sizeof what, "%s %s (frame %u)", row->id, row->purpose, facts->frame);
-        vote(in, addr, r, flow_key(flow), facts->frame, what);
+        vote(in, addr, r, flow_key(flow), facts->frame, facts->frame, what);
     }
     if (r == CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE && known == CMSEDGE_ROLE_NONE)
         private_side(in, addr, facts->frame);

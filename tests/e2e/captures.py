@@ -61,12 +61,18 @@ def uat_options():
     return args
 
 
-def rtp_pair(cap, a, aport, b, bport, ssrc, mux_id=None):
-    """One RTP packet each way."""
-    make = (lambda seq: pg.rtp_with_mux_id(mux_id, seq=seq, ts=seq * 160, ssrc=ssrc)) \
-        if mux_id is not None else (lambda seq: pg.rtp(seq=seq, ts=seq * 160, ssrc=ssrc))
-    cap.add(pg.udp(a, aport, b, bport, make(1)))
-    cap.add(pg.udp(b, bport, a, aport, pg.rtp(seq=7, ts=1120, ssrc=ssrc + 1)))
+def rtp_stream(cap, a, aport, b, bport, ssrc, packets=2, first_seq=1, mux_id=None):
+    """A short RTP stream one way: RTP is recognised from its second packet on, as a stream."""
+    for seq in range(first_seq, first_seq + packets):
+        rtp = pg.rtp(seq=seq, ts=seq * 160, ssrc=ssrc) if mux_id is None else \
+            pg.rtp_with_mux_id(mux_id, seq=seq, ts=seq * 160, ssrc=ssrc)
+        cap.add(pg.udp(a, aport, b, bport, rtp))
+
+
+def rtp_pair(cap, a, aport, b, bport, ssrc):
+    """A short RTP stream each way."""
+    rtp_stream(cap, a, aport, b, bport, ssrc)
+    rtp_stream(cap, b, bport, a, aport, ssrc + 1, first_seq=7)
 
 
 def tls_session(cap, client, cport, server, sport, sni=None):
@@ -95,8 +101,9 @@ def documented():
     cap.add(pg.udp(GUEST, 50001, E_PUB, 3478, pg.stun_allocate_request()))       # T1-06
     cap.add(pg.udp(E_PUB, 3478, GUEST, 50001,
                    pg.stun_allocate_success(E_PUB, 24100, GUEST, 50001)))
-    cap.add(pg.udp(GUEST, 50001, E_PUB, 3478,                                    # T1-02
-                   pg.channel_data(0x4000, pg.rtp(seq=1, ts=160, ssrc=0x1111))))
+    for seq in (1, 2):                                                           # T1-02
+        cap.add(pg.udp(GUEST, 50001, E_PUB, 3478,
+                       pg.channel_data(0x4000, pg.rtp(seq=seq, ts=160 * seq, ssrc=0x1111))))
     tls_session(cap, ADMIN, 50002, E_PRIV, 8443)                                 # T1-03
     s = pg.TcpSession(cap, EXP_C, 30001, E_PRIV, 2222)                           # T1-04
     s.handshake()
@@ -118,16 +125,18 @@ def documented():
     sip_session(cap, ENDPOINT, 5062, E_PUB, 5060)                                # T2-04
     tls_session(cap, ENDPOINT, 40003, E_PUB, 5061)                               # T2-05
     rtp_pair(cap, EXP_C, 36002, E_PRIV, 2776, 0x3000)                            # T2-06
-    cap.add(pg.udp(EXP_C, 36004, E_PRIV, 2776,                                   # T2-06, mux id
-                   pg.rtp_with_mux_id(0x0102, seq=2, ts=320, ssrc=0x3000)))
+    rtp_stream(cap, EXP_C, 36004, E_PRIV, 2776, 0x3010, mux_id=0x0102)           # T2-06, mux id
     cap.add(pg.udp(EXP_C, 36003, E_PRIV, 2777, pg.rtcp_sender_report(0x3000)))  # T2-07
-    cap.add(pg.udp(ENDPOINT, 40004, E_PUB, 36010, pg.rtp(seq=1, ts=0, ssrc=0x3100)))  # T2-08
+    rtp_stream(cap, ENDPOINT, 40004, E_PUB, 36010, 0x3100)                       # T2-08
     cap.add(pg.udp(ENDPOINT, 40005, E_PUB, 36011, pg.rtcp_sender_report(0x3100)))     # T2-09
-    cap.add(pg.udp(E_PUB, 36010, ENDPOINT, 40004, pg.rtp(seq=1, ts=0, ssrc=0x3200)))  # T2-10,
+    rtp_stream(cap, E_PUB, 36010, ENDPOINT, 40004, 0x3200)                       # T2-10,
     # latched: Expressway-E answers at the address and port the endpoint's media came from
     cap.add(pg.udp(GUEST, 40007, E_PUB, 3478, pg.stun_binding_request()))        # T2-11 & co
     cap.add(pg.udp(CMS, 40008, E_PRIV, 3478, pg.stun_allocate_request()))        # T2-12
-    cap.add(pg.udp(E_PUB, 24010, GUEST, 40009, pg.rtp(seq=1, ts=0, ssrc=0x3300)))  # T2-13
+    rtp_stream(cap, E_PUB, 24100, GUEST, 40009, 0x3300)                          # T2-13
+    cap.add(pg.udp(GUEST, 50005, E_PUB, 3478, pg.stun_allocate_request()))       # T2-11
+    cap.add(pg.udp(E_PUB, 3478, GUEST, 50005,
+                   pg.stun_allocate_success(E_PUB, 24012, GUEST, 50005)))
     cap.add(pg.udp(GUEST, 40010, E_PUB, 24012, pg.dtls_client_hello()))          # T2-14
     rtp_pair(cap, CMS, 50000, E_PRIV, 24014, 0x3400)                             # T2-15
     # Table 4: Microsoft interoperability
@@ -143,7 +152,7 @@ def documented():
 def offspec():
     """Traffic of edge hosts that the reference does not document, one reason each."""
     cap = pg.Capture()
-    cap.add(pg.udp(CMS, 40000, E_PUB, 23000, pg.rtp(seq=1, ts=0, ssrc=0x4000)))  # relay range
+    rtp_stream(cap, CMS, 40000, E_PUB, 23000, 0x4000)                            # relay range
     tls_session(cap, EXP_C, 4401, E_PRIV, 7001)                                  # NATed C port
     sip_session(cap, EXP_C, 25005, E_PRIV, 7002)                                 # 2nd zone port
     cap.add(pg.udp(ENDPOINT, 5060, E_PUB, 36010,                                 # SIP to media
@@ -157,7 +166,8 @@ def offspec():
 
 
 def unrelated():
-    """Hosts with no edge role: nothing is judged, and only confirmed media is labelled."""
+    """Hosts with no edge role: nothing is judged, and only what no ordinary software makes by
+    chance is labelled (Assent media to a demultiplexing port, confirmed as RTP)."""
     cap = pg.Capture()
     cap.add(pg.udp(STRANGER_A, 40000, STRANGER_B, 53, pg.dns_query("example.org")))
     cap.add(pg.udp(STRANGER_A, 40001, STRANGER_B, 50000, b"\xc7" * 40))
@@ -165,7 +175,8 @@ def unrelated():
     s = pg.TcpSession(cap, STRANGER_A, 40003, STRANGER_B, 80)
     s.handshake()
     s.send(b"GET / HTTP/1.1\r\nHost: example.org\r\n\r\n")
-    cap.add(pg.udp(STRANGER_A, 40004, STRANGER_B, 36012, pg.rtp(seq=1, ts=0, ssrc=0x5000)))
+    rtp_stream(cap, STRANGER_A, 40004, STRANGER_B, 36012, 0x5000)   # media on 36000-59999
+    rtp_stream(cap, STRANGER_A, 36002, STRANGER_B, 2776, 0x5100)    # Assent media, T2-06
     return cap
 
 
@@ -188,10 +199,10 @@ def stock_ports():
 def large():
     """Ports that only a Large deployment documents."""
     cap = pg.Capture()
-    cap.add(pg.udp(EXP_C, 36020, E_PRIV, 36004, pg.rtp(seq=1, ts=0, ssrc=0x7000)))
+    rtp_stream(cap, EXP_C, 36020, E_PRIV, 36004, 0x7000)
     cap.add(pg.udp(EXP_C, 36021, E_PRIV, 36005, pg.rtcp_sender_report(0x7000)))
     cap.add(pg.udp(GUEST, 40000, E_PUB, 3481, pg.stun_allocate_request()))
-    cap.add(pg.udp(EXP_C, 36022, E_PRIV, 2776, pg.rtp(seq=1, ts=0, ssrc=0x7100)))
+    rtp_stream(cap, EXP_C, 36022, E_PRIV, 2776, 0x7100)
     return cap
 
 
@@ -252,18 +263,19 @@ def inference():
     s.send(pg.ssh_banner())
     s.reply(pg.ssh_banner())
     rtp_pair(cap, EXP_C, 36002, E_PRIV, 2776, 0x3000)             # Assent media (C, E)
-    tls_session(cap, EXP_C, 30002, CMS, 443)                      # Webbridge (C, MS)
+    tls_session(cap, EXP_C, 30002, CMS, 443)                      # Webbridge of a known C
+    tls_session(cap, EXP_C, 30004, CMS, 443)                      # ... twice: the MS
     rtp_pair(cap, CMS, 50000, E_PRIV, 24014, 0x3400)              # MS media to relays
-    rtp_pair(cap, CMS, 50002, E_PRIV, 24016, 0x3500)
-    for i, guest_port in enumerate((50001, 50003)):               # relays from the range
+    for i, guest_port in enumerate((50001, 50003)):               # relays from the range ...
         cap.add(pg.udp(GUEST, guest_port, E_PUB, 3478, pg.stun_allocate_request()))
         cap.add(pg.udp(E_PUB, 3478, GUEST, guest_port,
                        pg.stun_allocate_success(E_PUB, 24100 + 2 * i, GUEST, guest_port)))
+        rtp_stream(cap, E_PUB, 24100 + 2 * i, GUEST, 40090 + i, 0x3600 + i)  # ... that carry media
     # now labelled with the inferred roles
     sip_session(cap, EXP_C, 25002, E_PRIV, 7001)
     tls_session(cap, GUEST, 50004, E_PUB, 443, sni="join.example.com")
     cap.add(pg.udp(CMS, 40001, E_PRIV, 3478, pg.stun_binding_request()))
-    cap.add(pg.udp(CMS, 40000, E_PUB, 23000, pg.rtp(seq=1, ts=0, ssrc=0x4000)))  # off-spec
+    rtp_stream(cap, CMS, 40000, E_PUB, 23000, 0x4000)             # off-spec
     return cap
 
 
