@@ -24,7 +24,10 @@ SAMPLE_HOSTS = os.path.join(ROOT, "samples", "edge-sample.hosts")
 IS_ROOT = os.getuid() == 0
 AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
-import test_tshark  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
+import captures  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
+import test_tshark  # noqa: E402
+
+SAMPLE_FRAMES = len(captures.sample().frames)
 
 
 def ws_version():
@@ -132,14 +135,14 @@ class Coexistence(ScriptsCase):
         proc = self.in_ns(os.path.join(SCRIPTS, "annotate.sh"), SAMPLE, "--hosts", SAMPLE_HOSTS)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         lines = proc.stdout.splitlines()
-        self.assertEqual(len(lines), 1 + 135)
-        self.assertRegex(lines[93], r"^   93  192\.0\.2\.30:40000 -> 203\.0\.113\.10:23000 .* OFF-SPEC: "
+        self.assertEqual(len(lines), 1 + SAMPLE_FRAMES)
+        self.assertRegex(lines[112], r"^  112  192\.0\.2\.30:40000 -> 203\.0\.113\.10:23000 .* OFF-SPEC: "
                          r"TURN relays \(T1-13\)")
         out = os.path.join(self.tmp, "coexist-batch")
         proc = self.in_ns(os.path.join(SCRIPTS, "batch-annotate.sh"), "-o", out, "--hosts",
                           self.hosts, self.caps["documented"], self.caps["flowchecks"])
         self.assertEqual((proc.returncode, proc.stderr), (0, ""), proc.stdout)
-        self.assertIn("merged: 2 capture(s): 2 done; 112 frames read, 112 annotated, ",
+        self.assertIn("merged: 2 capture(s): 2 done; 131 frames read, 131 annotated, ",
                       proc.stdout)
 
     def test_a_personal_copy_in_the_given_home_is_refused(self):
@@ -166,7 +169,7 @@ class Annotate(ScriptsCase):
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         plain = script("annotate.sh", SAMPLE, "--hosts", SAMPLE_HOSTS)
         self.assertEqual(proc.stdout, plain.stdout)
-        self.assertEqual(len(proc.stdout.splitlines()), 1 + 135)
+        self.assertEqual(len(proc.stdout.splitlines()), 1 + SAMPLE_FRAMES)
         # two passes need a file, not a pipe: a private copy, and the same table as two passes
         # over the readable sample
         proc = script("annotate.sh", capture, "--hosts", hosts, "-2")
@@ -204,6 +207,7 @@ class Annotate(ScriptsCase):
 
 
 class Batch(ScriptsCase):
+    maxDiff = None
     def test_mixed_batch_reports_each_capture_as_what_it_is(self):
         folder = self.mkdir("mixed-in")
         for name in ("documented", "flowchecks"):
@@ -233,17 +237,17 @@ class Batch(ScriptsCase):
         progress = sorted(l.split("] ", 1)[1] for l in lines if l.startswith("["))
         cut = os.path.join(folder, "cut-short.pcap")
         self.assertEqual(progress, sorted([
-            f"done        {folder}/documented.pcap: 92 frames read, 92 annotated, 0 off-spec",
-            f"done        {folder}/flowchecks.pcap: 20 frames read, 20 annotated, 8 off-spec",
-            f"done        {folder}/inference.pcap.gz: 37 frames read, 37 annotated, 1 off-spec",
-            f"truncated   {cut}: 43 frames read before the capture was cut short (tshark: The "
+            f"done        {folder}/documented.pcap: 111 frames read, 111 annotated, 0 off-spec",
+            f"done        {folder}/flowchecks.pcap: 20 frames read, 20 annotated, 6 off-spec",
+            f"done        {folder}/inference.pcap.gz: 49 frames read, 49 annotated, 2 off-spec",
+            f"truncated   {cut}: 41 frames read before the capture was cut short (tshark: The "
             f'file "{cut}" appears to have been cut short in the middle of a packet.)',
             f"empty       {folder}/empty.pcapng: no frames in the capture",
             f"unreadable  {secret}: Permission denied",
             f"missing     {missing}: No such file or directory",
         ]))
         self.assertIn("merged: 7 capture(s): 3 done, 1 truncated, 1 empty, 1 missing, "
-                      "1 unreadable; 192 frames read, 192 annotated, ", proc.stdout)
+                      "1 unreadable; 221 frames read, 221 annotated, ", proc.stdout)
         self.assertIn(f"incomplete: unreadable {secret}: Permission denied\n", proc.stdout)
         self.assertIn(f"incomplete: missing {missing}: No such file or directory\n", proc.stdout)
         with open(os.path.join(out, "merged-audit.json")) as f:
@@ -251,10 +255,10 @@ class Batch(ScriptsCase):
         status = {os.path.basename(c["capture"]): (c["status"], c["complete"], c["audit"],
                                                    c["frames_read"]) for c in merged["captures"]}
         self.assertEqual(status, {
-            "documented.pcap": ("done", True, True, 92),
+            "documented.pcap": ("done", True, True, 111),
             "flowchecks.pcap": ("done", True, True, 20),
-            "inference.pcap.gz": ("done", True, True, 37),
-            "cut-short.pcap": ("truncated", False, True, 43),
+            "inference.pcap.gz": ("done", True, True, 49),
+            "cut-short.pcap": ("truncated", False, True, 41),
             "empty.pcapng": ("empty", False, True, 0),
             "secret.pcap": ("unreadable", False, False, 0),
             "gone.pcap": ("missing", False, False, 0),
