@@ -29,16 +29,30 @@ if [[ " ${wrapper[*]} " == *" --hosts "* ]]; then
   "$here/run-tshark.sh" "${wrapper[@]}" --check-hosts
 fi
 
-"$here/run-tshark.sh" "${wrapper[@]}" --read "$capture" -- -n -T fields -E occurrence=f \
+"$here/run-tshark.sh" "${wrapper[@]}" --read "$capture" -- -n -T fields -E occurrence=a \
+  -E aggregator=';' \
   -e frame.number -e _ws.col.Source -e udp.srcport -e tcp.srcport -e _ws.col.Destination \
   -e udp.dstport -e tcp.dstport -e _ws.col.Protocol -e cmsedge.rule -e cmsedge.purpose \
   -e cmsedge.zone -e cmsedge.src_role -e cmsedge.dst_role -e cmsedge.offspec -e cmsedge.reason \
-  -e cmsedge.finding -e cmsedge.check "$@" |
+  -e cmsedge.finding -e cmsedge.check -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
+  -e icmp.type -e icmpv6.type "$@" |
 awk -F'\t' '
+  function one(v) { sub(/;.*/, "", v); return v }
+  function second(v) { return (sub(/^[^;]*;/, "", v) ? one(v) : "") }
+  function endpoint(host, port) { return (host ~ /:/ ? "[" host "]" : host) ":" port }
   NR == 1 { printf "%5s  %-44s %-8s %-6s %s\n", "frame", "source -> destination", "proto", "rule", "purpose (roles) / verdict" }
   {
-    src = ($2 ~ /:/ ? "[" $2 "]" : $2) ":" $3 $4
-    dst = ($5 ~ /:/ ? "[" $5 "]" : $5) ":" $6 $7
+    for (i = 1; i <= NF; i++) if (i != 18 && i != 19 && i != 20 && i != 21) $i = one($i)
+    sport = $3 $4; dport = $6 $7
+    if ($22 != "" || $23 != "") {
+      # an ICMP error: its own hosts, and the packet it quotes (whose ports tshark shows)
+      qsrc = second($18) second($20); qdst = second($19) second($21)
+      pair = $2 " -> " $5
+      about = "about " (sport != "" ? endpoint(qsrc, sport) " -> " endpoint(qdst, dport) : "a quoted packet") ": "
+    } else {
+      pair = endpoint($2, sport) " -> " endpoint($5, dport)
+      about = ""
+    }
     what = $10
     if ($11 != "") what = what " (traversal zone " $11 ")"
     if (what != "") what = what "  [" $12 " -> " $13 "]"
@@ -47,5 +61,5 @@ awk -F'\t' '
       what = (what != "" ? what "  " : "") "OFF-SPEC: " why
     }
     if (what == "") what = "-"
-    printf "%5s  %-44s %-8s %-6s %s\n", $1, src " -> " dst, $8, ($9 == "" ? "-" : $9), what
+    printf "%5s  %-44s %-8s %-6s %s%s\n", $1, pair, $8, ($9 == "" ? "-" : $9), about, what
   }'
