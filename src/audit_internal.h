@@ -1,5 +1,6 @@
-/* cmsedge: the edge audit inside, between its counting and its writers (audit.c). Not
- * installed: the public face is include/cmsedge/audit.h.
+/* cmsedge: the edge audit inside, between its counting (audit.c) and its writers
+ * (audit_text.c, audit_csv.c, audit_json.c). Not installed: the public face is
+ * include/cmsedge/audit.h.
  *
  * audit.c turns what it counted into one read-only view per write: the flows sorted once,
  * split into each row's flows and the off-spec ones, and the findings of the per-flow checks
@@ -69,7 +70,7 @@ void cmsedge_audit_write_csv(const struct cmsedge_audit_view *v, const struct cm
 void cmsedge_audit_write_json(const struct cmsedge_audit_view *v, const struct cmsedge_settings *s,
                               const struct cmsedge_infer *infer, GString *out);
 
-/* Words the writers share, so a keyword reads the same in every form. */
+/* Words the writers share (audit_strings.c), so a keyword reads the same in every form. */
 const char *cmsedge_audit_transport(unsigned transport);                   /* "tcp", "udp" */
 const char *cmsedge_audit_role(uint8_t role);                              /* the role's keyword */
 const char *cmsedge_audit_check_kind(const struct cmsedge_audit_check *c); /* "blocked", ... */
