@@ -12,7 +12,7 @@
 
 struct layer_app {
     const char *filter_name;
-    int app; /* enum cmsedge_app, or CMSEDGE_HINT_OTHER */
+    int app; /* enum cmsedge_app */
     int proto;
 };
 
@@ -31,7 +31,8 @@ static struct layer_app layer_apps[] = {
     {"http", CMSEDGE_APP_HTTP, -1},
 };
 
-static int proto_udp = -1, proto_tcp = -1, proto_media = -1, proto_icmp = -1, proto_icmpv6 = -1;
+static int proto_udp = -1, proto_tcp = -1, proto_media = -1, proto_icmp = -1, proto_icmpv6 = -1,
+           proto_data = -1;
 
 void cmsedge_hint_init(void)
 {
@@ -42,15 +43,18 @@ void cmsedge_hint_init(void)
     proto_media = proto_get_id_by_filter_name("cmsedge.media");
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
+    proto_data = proto_get_id_by_filter_name("data");
 }
 
+/* A protocol above UDP/TCP: one a row carries, raw data (nothing recognised it), or another
+ * protocol a stock dissector recognised (DNS, NTP, LDAP...), which no row carries. */
 static int app_of(int proto)
 {
     for (size_t i = 0; i < G_N_ELEMENTS(layer_apps); i++) {
         if (layer_apps[i].proto == proto)
             return layer_apps[i].app;
     }
-    return CMSEDGE_HINT_OTHER;
+    return proto == proto_data ? CMSEDGE_HINT_OTHER : CMSEDGE_HINT_FOREIGN;
 }
 
 int cmsedge_hint_from_layers(packet_info *pinfo, int own_proto, bool *in_icmp)

@@ -384,7 +384,8 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     add_host(ct, tvb, hf_src_host, hf_src_origin, &a->src);
     add_host(ct, tvb, hf_dst_host, hf_dst_origin, &a->dst);
     p = proto_tree_add_string(ct, hf_payload, tvb, 0, 0,
-                              a->flow.hint == CMSEDGE_HINT_NONE ? "none"
+                              a->flow.hint == CMSEDGE_HINT_FOREIGN ? "foreign"
+                              : a->flow.hint == CMSEDGE_HINT_NONE  ? "none"
                               : a->flow.hint == CMSEDGE_HINT_OTHER
                                   ? "other"
                                   : cmsedge_app_keyword((enum cmsedge_app)a->flow.hint));
@@ -441,8 +442,7 @@ void proto_register_cmsedge(void)
     static hf_register_info hf[] = {
         {&hf_purpose,
          {"Purpose", "cmsedge.purpose", FT_STRING, BASE_NONE, NULL, 0x0,
-          "What the port reference says this flow is for: the best matching row's purpose",
-          HFILL}},
+          "What the port reference says this flow is for: the best matching row's purpose", HFILL}},
         {&hf_table,
          {"Table", "cmsedge.table", FT_UINT8, BASE_DEC, NULL, 0x0,
           "Table of the port reference (1-4)", HFILL}},

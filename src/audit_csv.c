@@ -82,7 +82,8 @@ void cmsedge_audit_write_csv(const struct cmsedge_audit_view *v, const struct cm
         const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
         cmsedge_addr_format(&inf->addr, addr, sizeof addr);
         g_string_append_printf(out, "inferred,,,,,%s,,%s,,,,,,,,%u,,,", addr,
-                               cmsedge_role_keyword(inf->role), inf->since + 1);
+                               cmsedge_role_keyword(cmsedge_infer_role_at(infer, inf, UINT32_MAX)),
+                               inf->since + 1);
         csv_field(out, inf->evidence, true);
     }
     for (size_t r = 0; r < cmsedge_n_rows; r++) {

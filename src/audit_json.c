@@ -100,8 +100,8 @@ void cmsedge_audit_write_json(const struct cmsedge_audit_view *v, const struct c
         g_string_append_printf(out,
                                ",\"role\":\"%s\",\"from_frame\":%u,\"evidence_frames\":[%u,%u],"
                                "\"evidence\":",
-                               cmsedge_role_keyword(inf->role), inf->since + 1, inf->frames[0],
-                               inf->frames[1]);
+                               cmsedge_role_keyword(cmsedge_infer_role_at(infer, inf, UINT32_MAX)),
+                               inf->since + 1, inf->frames[0], inf->frames[1]);
         json_string(out, inf->evidence);
         g_string_append_c(out, '}');
     }

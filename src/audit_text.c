@@ -110,7 +110,8 @@ void cmsedge_audit_write_text(const struct cmsedge_audit_view *v, const struct c
         const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
         cmsedge_addr_format(&inf->addr, addr, sizeof addr);
         g_string_append_printf(out, "  %s is %s from frame %u on: %s\n", addr,
-                               cmsedge_role_keyword(inf->role), inf->since + 1, inf->evidence);
+                               cmsedge_role_keyword(cmsedge_infer_role_at(infer, inf, UINT32_MAX)),
+                               inf->since + 1, inf->evidence);
     }
 
     g_string_append_printf(out, "\nRows with no traffic: %u%s", v->n_idle, v->n_idle ? ": " : "");

@@ -160,13 +160,9 @@ static void follow(struct cmsedge_capture *c, const struct cmsedge_frame *fr, bo
     }
 }
 
-/* Services listening on one well-known port or a few: wider than this, a service row (SIP
- * "from 25000-29999 to any port") says less than a near miss of a chapter row does. */
-#define SERVICE_PINNED_PORTS 64
-
 /* Step 3, second half: a judged frame no row matched may be another documented service. A
  * service on a well-known port is never off-spec; a near miss of the chapter beats a service
- * that names only wide port ranges. */
+ * that names only wide port ranges (SIP "from 25000-29999 to any port"). */
 static void find_service(const struct cmsedge_capture *c, struct cmsedge_annotation *a)
 {
     const struct cmsedge_flow *f = &a->flow;
@@ -178,7 +174,7 @@ static void find_service(const struct cmsedge_capture *c, struct cmsedge_annotat
     if (!cmsedge_service_match(c->s, f->transport, f->src_role, f->sport, f->dst_role, f->dport,
                                f->hint, &a->service))
         return;
-    if (v->near_miss && a->service.service->dst_width > SERVICE_PINNED_PORTS) {
+    if (v->near_miss && a->service.service->dst_width > CMSEDGE_SERVICE_PINNED_PORTS) {
         a->service.service = NULL;
         return;
     }

@@ -76,7 +76,7 @@ static bool payload_confirms(const struct cmsedge_row *row, int hint)
  * payload, or one nothing recognised, does not). Between strangers the payload must confirm. */
 static bool payload_fits(const struct cmsedge_row *row, int hint, bool strict)
 {
-    if (strict || hint >= 0)
+    if (strict || hint >= 0 || hint == CMSEDGE_HINT_FOREIGN)
         return payload_confirms(row, hint);
     return true;
 }
@@ -229,8 +229,10 @@ static unsigned port_distance(const struct cmsedge_port_cell *cell,
     unsigned best = 65536;
     for (unsigned p = 0; p < cell->n_items; p++) {
         const struct cmsedge_port_item *it = &cell->items[p];
-        if (it->kind == CMSEDGE_PORTS_EXCLUDE)
-            continue;
+        if (it->kind == CMSEDGE_PORTS_EXCLUDE || !(it->sizes & CMSEDGE_SIZE_BIT(s->size)) ||
+            (it->demux == CMSEDGE_DEMUX_ON && !s->demux_ports) ||
+            (it->demux == CMSEDGE_DEMUX_OFF && s->demux_ports))
+            continue; /* not a port of this deployment */
         /* a rough distance over the cell's literal or default bounds is enough to rank */
         unsigned lo = it->lo, hi = it->hi;
         if (it->kind == CMSEDGE_PORTS_RELAY)
@@ -299,9 +301,11 @@ static void consider(struct nearest *best, const struct cmsedge_row *row, bool r
     if (!edge_exact || o.src_role == CMSEDGE_ROLE_NONE || o.dst_role == CMSEDGE_ROLE_NONE)
         return;
     bool both_known = sf == CMSEDGE_FIT_EXACT && df == CMSEDGE_FIT_EXACT;
-    /* a relay carries anything, unrecognised (encrypted) payloads too */
+    /* a relay carries anything, unrecognised (encrypted) payloads too; RTP is told from raw
+     * data only from a stream's second packet on */
     bool unseen = f->hint == CMSEDGE_HINT_NONE ||
-                  (f->hint == CMSEDGE_HINT_OTHER && (row->apps & CMSEDGE_APP_ANY_MEDIA));
+                  (f->hint == CMSEDGE_HINT_OTHER &&
+                   (row->apps & (CMSEDGE_APP_ANY_MEDIA | CMSEDGE_APP_BIT(CMSEDGE_APP_RTP))));
     if (!payload_confirms(row, f->hint) && !(unseen && both_known))
         return;
 

@@ -36,6 +36,10 @@ bool cmsedge_service_payload_fits(const struct cmsedge_service *svc, int hint)
 {
     if (svc->apps == 0 || hint == CMSEDGE_HINT_NONE || hint == CMSEDGE_HINT_OTHER)
         return true;
+    /* another protocol the stock dissectors named (CMSEDGE_HINT_FOREIGN): on a well-known port
+     * they may misread it (TLS on 445 is decoded as SMB), on a wide range it is something else */
+    if (hint == CMSEDGE_HINT_FOREIGN)
+        return svc->dst_width <= CMSEDGE_SERVICE_PINNED_PORTS;
     if (hint < 0 || hint >= CMSEDGE_APP_COUNT)
         return false;
     return (svc->apps & CMSEDGE_APP_BIT(hint)) != 0;

@@ -66,7 +66,7 @@ struct cmsedge_annotation {
     struct cmsedge_findings findings; /* footnote rules first, then per-flow checks */
     enum cmsedge_offspec offspec;
     const char *offspec_reason; /* points into verdict or findings; NULL when not off-spec */
-    size_t n_new_roles; /* hosts whose role this frame completed the evidence for */
+    size_t n_new_roles;         /* hosts whose role this frame completed the evidence for */
     const struct cmsedge_inferred *new_roles[CMSEDGE_MAX_NEW_ROLES];
     enum cmsedge_role new_roles_as[CMSEDGE_MAX_NEW_ROLES]; /* the role each has from the next
                                                               frame on */

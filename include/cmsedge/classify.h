@@ -17,8 +17,10 @@
 
 /* What the frame's payload was seen to be. */
 enum cmsedge_hint {
-    CMSEDGE_HINT_NONE = -2,  /* no payload (TCP handshake, empty datagram) or not looked at */
-    CMSEDGE_HINT_OTHER = -1, /* payload present, nothing recognised */
+    CMSEDGE_HINT_FOREIGN = -3, /* a protocol the stock dissectors recognised that no row carries
+                                  (DNS, NTP, LDAP, QUIC...): it contradicts every row */
+    CMSEDGE_HINT_NONE = -2,    /* no payload (TCP handshake, empty datagram) or not looked at */
+    CMSEDGE_HINT_OTHER = -1,   /* payload present, nothing recognised (raw data) */
     /* otherwise an enum cmsedge_app value */
 };
 

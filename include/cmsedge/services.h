@@ -53,6 +53,10 @@ const struct cmsedge_service *cmsedge_service_by_id(const char *id);
  * accepts for it (a single-NIC Expressway-E fits public and private ends and vice versa). */
 bool cmsedge_service_end_fits(const struct cmsedge_service_end *end, enum cmsedge_role host);
 
+/* A listening cell naming at most this many ports is a service's own port (or a few); a wider
+ * one ("from 25000-29999 to any port") says little about which service a frame belongs to. */
+#define CMSEDGE_SERVICE_PINNED_PORTS 64
+
 /* Does a payload hint (enum cmsedge_hint or enum cmsedge_app, see classify.h) agree with the
  * row? No payload and an unrecognised payload always do; a recognised one must be among the
  * row's apps unless the row leaves the payload unchecked. */

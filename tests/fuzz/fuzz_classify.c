@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.dport = (uint16_t)take(&r, 2);
     f.src_role = (enum cmsedge_role)(take(&r, 1) % CMSEDGE_ROLE_ANY);
     f.dst_role = (enum cmsedge_role)(take(&r, 1) % CMSEDGE_ROLE_ANY);
-    f.hint = (int)(take(&r, 1) % (CMSEDGE_APP_COUNT + 2)) - 2;
+    f.hint = (int)(take(&r, 1) % (CMSEDGE_APP_COUNT + 3)) - 3;
 
     cmsedge_classify(&s, &f, &v);
 

@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fr->transport = p[0] & 0x10 ? CMSEDGE_TRANSPORT_TCP : CMSEDGE_TRANSPORT_UDP;
         fr->sport = be16(p + 1);
         fr->dport = be16(p + 3);
-        fr->hint = (int)(p[5] % (CMSEDGE_APP_COUNT + 2)) - 2;
+        fr->hint = (int)(p[5] % (CMSEDGE_APP_COUNT + 3)) - 3;
         fr->facts.frame = (uint32_t)k + 1;
         fr->facts.time = (double)(k + 1) / 1000.0;
         fr->facts.length = p[6];
