@@ -72,10 +72,25 @@ static cmsedge_stat_init_ret audit_init(const char *opt_arg, void *userdata _U_)
     if (*rest == ',') {
         const char *word = rest + 1, *comma = strchr(word, ',');
         char *first = g_strndup(word, comma ? (gsize)(comma - word) : strlen(word));
-        if (cmsedge_audit_format_parse(first, &l->format))
+        bool letters = *first != '\0';
+        for (const char *c = first; *c; c++)
+            letters &= g_ascii_isalpha(*c);
+        if (cmsedge_audit_format_parse(first, &l->format)) {
             filter = comma ? comma + 1 : NULL;
-        else
+        } else if (letters) {
+            /* a bare word is a format: a misspelt one must not become a filter (xml and
+             * most words are protocol names) */
+            fprintf(stderr,
+                    "tshark: invalid \"-z %s\": '%s' is not an audit format; expected text, "
+                    "csv or json (a display filter that is one word goes after the format: "
+                    "-z %s,text,%s)\n",
+                    opt_arg, first, AUDIT_CLI, first);
+            g_free(first);
+            g_free(l);
+            CMSEDGE_STAT_INIT_FAIL();
+        } else {
             filter = word; /* no format given: the rest is a display filter */
+        }
         g_free(first);
     } else if (*rest) {
         fprintf(stderr, "tshark: invalid \"-z %s\": expected -z %s[,text|csv|json][,filter]\n",

@@ -10,6 +10,7 @@
 #include "cmsedge-plugin.h"
 
 #include <epan/proto.h>
+#include <epan/proto_data.h>
 
 #include "cmsedge/payload.h"
 
@@ -59,6 +60,18 @@ static bool quoted_addresses(const field_info *type, bool v6, struct cmsedge_fac
     return true;
 }
 
+/* What the first pass read from the tree, kept per frame (file scope) for later passes. Those
+ * passes cannot read it again: tshark's second pass, Wireshark's packet list (which dissects a
+ * row again to show its columns, without a tree unless colouring needs one) and its retaps
+ * (Expert Information, Statistics) run without priming the fields this file wants, so the
+ * tree lacks them or is absent, and an ICMP error would look like a quoted packet alone. */
+static int proto_facts = -1;
+
+struct kept_facts {
+    bool in_icmp; /* the frame was read as an ICMP error */
+    struct cmsedge_facts facts;
+};
+
 /* Longest STUN message walked for attributes: a datagram never carries more. */
 #define STUN_MAX 65535
 
@@ -77,6 +90,7 @@ void cmsedge_facts_init(dissector_handle_t postdissector)
             g_array_append_val(wanted, *order[i]);
     }
     set_postdissector_wanted_hfids(postdissector, wanted);
+    proto_facts = dissector_handle_get_protocol_index(postdissector);
 }
 
 /* The last (innermost) or first (outermost) occurrence of a field. */
@@ -123,15 +137,10 @@ static uint8_t icmp_kind(unsigned type, unsigned code, bool v6)
     return CMSEDGE_ICMP_NONE;
 }
 
-void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
-                             struct cmsedge_facts *f)
+static void facts_read(proto_tree *tree, packet_info *pinfo, bool in_icmp, struct cmsedge_facts *f)
 {
     field_info *fi;
 
-    memset(f, 0, sizeof *f);
-    f->frame = pinfo->num;
-    f->time = (double)pinfo->rel_ts.secs + pinfo->rel_ts.nsecs / 1e9;
-    f->length = pinfo->fd->pkt_len;
     if (!tree)
         return;
     if (in_icmp) {
@@ -164,4 +173,29 @@ void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
             }
         }
     }
+}
+
+void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
+                             struct cmsedge_facts *f)
+{
+    memset(f, 0, sizeof *f);
+    if (!PINFO_FD_VISITED(pinfo)) {
+        facts_read(tree, pinfo, in_icmp, f);
+        /* only frames with something to keep cost memory */
+        struct cmsedge_facts none;
+        memset(&none, 0, sizeof none);
+        if (memcmp(f, &none, sizeof none) != 0) {
+            struct kept_facts *k = wmem_new(wmem_file_scope(), struct kept_facts);
+            k->in_icmp = in_icmp;
+            k->facts = *f;
+            p_add_proto_data(wmem_file_scope(), pinfo, proto_facts, 0, k);
+        }
+    } else {
+        const struct kept_facts *k = p_get_proto_data(wmem_file_scope(), pinfo, proto_facts, 0);
+        if (k && k->in_icmp == in_icmp)
+            *f = k->facts;
+    }
+    f->frame = pinfo->num;
+    f->time = (double)pinfo->rel_ts.secs + pinfo->rel_ts.nsecs / 1e9;
+    f->length = pinfo->fd->pkt_len;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <epan/uat.h>
+#include <wsutil/filesystem.h>
 #include <wsutil/report_message.h>
 
 #include "compat.h"
@@ -70,26 +71,123 @@ static void host_rec_free(void *r)
 static cmsedge_cb_bool host_rec_update(void *r, char **err)
 {
     host_rec_t *h = r;
-    struct cmsedge_prefix p;
-    enum cmsedge_role role;
     char msg[256];
 
-    if (!cmsedge_prefix_parse(h->address, &p, msg, sizeof msg)) {
+    if (!cmsedge_hosts_row_check(h->address, h->role, h->name, msg, sizeof msg)) {
         *err = g_strdup_printf("cmsedge_hosts: %s", msg);
-        return FALSE;
-    }
-    if (!cmsedge_role_parse(h->role, &role)) {
-        *err = g_strdup_printf("cmsedge_hosts: '%s': unknown role; expected one of %s",
-                               h->role ? h->role : "", cmsedge_role_keywords());
-        return FALSE;
-    }
-    if (h->name && strlen(h->name) >= sizeof(((struct cmsedge_host *)0)->name)) {
-        *err = g_strdup_printf("cmsedge_hosts: name '%s' is longer than %zu characters", h->name,
-                               sizeof(((struct cmsedge_host *)0)->name) - 1);
         return FALSE;
     }
     *err = NULL;
     return TRUE;
+}
+
+/* ---- the hosts file, read by the plugin itself ------------------------------------------
+ *
+ * Wireshark 4.0's UAT loader stops at the first line it cannot take (a bad address, a header
+ * line, unquoted fields), reports "Error loading table" without the line when the row check
+ * refused it, and never calls post_update_cb, so the whole table was lost. The plugin reads
+ * the file Wireshark reads (the profile's, else the global one) line by line, refuses each
+ * bad line alone with the file, the line and the reason, and keeps every good row. */
+
+struct file_row {
+    char *address, *role, *name;
+};
+static GArray *file_rows;   /* struct file_row: good rows of a file the UAT could not load */
+static char *reported_file; /* path and contents last reported on, so as to say it once */
+static bool prefs_read;     /* false until Wireshark has read the preferences and tables */
+static bool file_refused;   /* Wireshark's loader stopped in the file: its lines were reported */
+
+static void file_rows_clear(void)
+{
+    if (!file_rows)
+        file_rows = g_array_new(FALSE, FALSE, sizeof(struct file_row));
+    for (unsigned i = 0; i < file_rows->len; i++) {
+        struct file_row *fr = &g_array_index(file_rows, struct file_row, i);
+        g_free(fr->address), g_free(fr->role), g_free(fr->name);
+    }
+    g_array_set_size(file_rows, 0);
+}
+
+static char *hosts_file_path(void)
+{
+    char *path = get_persconffile_path("cmsedge_hosts", TRUE);
+    if (!file_exists(path)) {
+        char *global = get_datafile_path("cmsedge_hosts");
+        g_free(path);
+        path = global;
+        if (!file_exists(path)) {
+            g_free(path);
+            path = NULL;
+        }
+    }
+    return path;
+}
+
+/* Reads the file; when some line is one Wireshark's loader refuses, keeps the good rows in
+ * file_rows and reports each refused line (once per file contents). */
+static void hosts_file_check(void)
+{
+    char *path = hosts_file_path(), *text = NULL;
+    GString *problems = g_string_new(NULL);
+    unsigned good = 0, refused = 0, lost_from = 0, line = 0;
+
+    file_rows_clear();
+    if (!path || !g_file_get_contents(path, &text, NULL, NULL)) {
+        g_free(path);
+        g_string_free(problems, TRUE);
+        return;
+    }
+    char **lines = g_strsplit(text, "\n", -1);
+    for (char **l = lines; *l; l++) {
+        char fields[3][CMSEDGE_HOSTS_FIELD], msg[320];
+        line++;
+        if (!l[1] && **l == '\0')
+            break; /* after the last newline */
+        switch (cmsedge_hosts_line_parse(*l, fields, msg, sizeof msg)) {
+        case CMSEDGE_HOSTS_LINE_BLANK:
+            continue;
+        case CMSEDGE_HOSTS_LINE_HEADER:
+            g_string_append_printf(problems,
+                                   "\n%s:%u: a header line (column names), skipped; remove it: "
+                                   "Wireshark's own loader refuses it",
+                                   path, line);
+            lost_from = lost_from ? lost_from : line;
+            continue;
+        case CMSEDGE_HOSTS_LINE_BAD:
+            g_string_append_printf(problems, "\n%s:%u: %s; this row is refused", path, line, msg);
+            refused++;
+            lost_from = lost_from ? lost_from : line;
+            continue;
+        case CMSEDGE_HOSTS_LINE_UNQUOTED:
+            g_string_append_printf(problems,
+                                   "\n%s:%u: fields without quotes (or no name), read anyway; "
+                                   "write \"%s\",\"%s\",\"%s\": Wireshark's own loader refuses "
+                                   "it",
+                                   path, line, fields[0], fields[1], fields[2]);
+            lost_from = lost_from ? lost_from : line;
+            break;
+        case CMSEDGE_HOSTS_LINE_ROW:
+            break;
+        }
+        struct file_row fr = {g_strdup(fields[0]), g_strdup(fields[1]), g_strdup(fields[2])};
+        g_array_append_val(file_rows, fr);
+        good++;
+    }
+    g_strfreev(lines);
+    file_refused = lost_from != 0;
+    if (!lost_from)
+        file_rows_clear(); /* Wireshark loaded it all: the UAT's rows are the table */
+    char *seen = g_strconcat(path, "\n", text, NULL);
+    if (lost_from && g_strcmp0(seen, reported_file) != 0)
+        report_failure("cmsedge_hosts: Wireshark's table loader stopped at line %u of %s and "
+                       "applied none of its rows (\"Error loading table\"); cmsedge read the "
+                       "file itself: %u row(s) in force, %u refused:%s",
+                       lost_from, path, good, refused, problems->str);
+    g_free(reported_file);
+    reported_file = seen;
+    g_free(text);
+    g_free(path);
+    g_string_free(problems, TRUE);
 }
 
 static void hosts_rebuild(void)
@@ -99,13 +197,21 @@ static void hosts_rebuild(void)
     for (unsigned i = 0; i < n_host_recs; i++) {
         const host_rec_t *h = &host_recs[i];
         if (!cmsedge_hostmap_add_text(hosts, h->address, h->role, h->name,
-                                      CMSEDGE_ORIGIN_CONFIGURED, msg, sizeof msg))
+                                      CMSEDGE_ORIGIN_CONFIGURED, msg, sizeof msg) &&
+            !file_refused)
             report_failure("cmsedge_hosts row %u: %s", i + 1, msg); /* update_cb let it through */
+    }
+    for (unsigned i = 0; file_rows && i < file_rows->len; i++) {
+        const struct file_row *fr = &g_array_index(file_rows, struct file_row, i);
+        cmsedge_hostmap_add_text(hosts, fr->address, fr->role, fr->name, CMSEDGE_ORIGIN_CONFIGURED,
+                                 msg, sizeof msg);
     }
 }
 
 static void hosts_post_update(void)
 {
+    if (prefs_read)
+        hosts_file_check(); /* the table was edited and saved, or a profile was loaded */
     hosts_rebuild();
 }
 
@@ -121,6 +227,60 @@ static bool single_range(const char *name, const range_t *r, struct cmsedge_port
     out->lo = (uint16_t)r->ranges[0].low;
     out->hi = (uint16_t)r->ranges[0].high;
     return true;
+}
+
+/* What Wireshark 4.0 takes from -o without a word (epan/prefs.c, set_pref): a UAT preference
+ * is accepted and ignored (-o cmsedge.hosts:...), and a boolean is TRUE only for "true" in any
+ * case, anything else silently FALSE. The plugin sees only the result, so it reads its own
+ * command line (Linux /proc; elsewhere this check is skipped) and says so, once. */
+static void command_line_check(void)
+{
+    static const char *const booleans[] = {"demux_ports", "mra", "info_column", "infer_roles"};
+    static bool checked;
+    char *all = NULL;
+    gsize len = 0;
+
+    if (checked || !g_file_get_contents("/proc/self/cmdline", &all, &len, NULL))
+        return;
+    checked = true;
+    for (gsize i = 0; i < len; i += strlen(all + i) + 1) {
+        const char *arg = all + i, *opt = NULL;
+        if (strcmp(arg, "-o") == 0 && i + 3 < len)
+            opt = arg + 3;
+        else if (strncmp(arg, "-o", 2) == 0 && arg[2])
+            opt = arg + 2;
+        if (!opt || strncmp(opt, "cmsedge.", 8) != 0)
+            continue;
+        const char *name = opt + 8, *colon = strchr(name, ':');
+        if (!colon)
+            continue;
+        size_t n = (size_t)(colon - name);
+        if (n == 5 && strncmp(name, "hosts", 5) == 0) {
+            report_failure("-o cmsedge.hosts:...: Wireshark 4.0 ignores a table given as a "
+                           "preference; give each row as -o 'uat:cmsedge_hosts:\"ADDRESS\","
+                           "\"ROLE\",\"NAME\"'");
+            continue;
+        }
+        for (size_t b = 0; b < G_N_ELEMENTS(booleans); b++) {
+            if (strlen(booleans[b]) == n && strncmp(name, booleans[b], n) == 0 &&
+                g_ascii_strcasecmp(colon + 1, "true") != 0 &&
+                g_ascii_strcasecmp(colon + 1, "false") != 0)
+                report_failure("cmsedge.%s: '%s' is not TRUE or FALSE; Wireshark 4.0 took it "
+                               "as FALSE",
+                               booleans[b], colon + 1);
+        }
+    }
+    g_free(all);
+}
+
+/* Run by Wireshark for each capture file it opens and each redissection, after it has read
+ * the preferences and the tables. */
+static void hosts_init(void)
+{
+    prefs_read = true;
+    hosts_file_check();
+    hosts_rebuild();
+    command_line_check();
 }
 
 bool cmsedge_prefs_apply(void)
@@ -262,6 +422,7 @@ void cmsedge_prefs_register(module_t *module)
                                    "agree); configured roles always win",
                                    &pref_infer_roles);
 
+    register_init_routine(hosts_init);
     uat_t *uat = uat_new("cmsedge_hosts", sizeof(host_rec_t), "cmsedge_hosts", TRUE, &host_recs,
                          &n_host_recs, UAT_AFFECTS_DISSECTION, NULL, host_rec_copy, host_rec_update,
                          host_rec_free, hosts_post_update, NULL, host_fields);

@@ -136,3 +136,130 @@ bool cmsedge_hostmap_has_role(const struct cmsedge_hostmap *map, enum cmsedge_ro
 {
     return (unsigned)role < CMSEDGE_ROLE_COUNT && map->per_role[role] > 0;
 }
+
+bool cmsedge_hosts_row_check(const char *address, const char *role, const char *name, char *err,
+                             size_t errlen)
+{
+    struct cmsedge_prefix p;
+    enum cmsedge_role r;
+    if (!cmsedge_prefix_parse(address, &p, err, errlen))
+        return false;
+    if (!cmsedge_role_parse(role, &r)) {
+        snprintf(err, errlen, "'%s': unknown role; expected one of %s", role ? role : "",
+                 cmsedge_role_keywords());
+        return false;
+    }
+    if (name && strlen(name) >= sizeof(((struct cmsedge_host *)0)->name)) {
+        snprintf(err, errlen, "name '%s' is longer than %zu characters", name,
+                 sizeof(((struct cmsedge_host *)0)->name) - 1);
+        return false;
+    }
+    return true;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* One field from *p: quoted (with \xHH and \c escapes) or bare up to the next comma. */
+static bool hosts_field(const char **p, char *out, bool *quoted, char *err, size_t errlen)
+{
+    const char *s = *p;
+    size_t n = 0;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    *quoted = *s == '"';
+    if (*quoted) {
+        for (s++; *s && *s != '"'; s++) {
+            char c = *s;
+            if (c == '\\' && s[1] == 'x' && hex_digit(s[2]) >= 0 && hex_digit(s[3]) >= 0) {
+                c = (char)(hex_digit(s[2]) * 16 + hex_digit(s[3]));
+                s += 3;
+            } else if (c == '\\' && s[1]) {
+                c = *++s;
+            }
+            if (n + 1 >= CMSEDGE_HOSTS_FIELD) {
+                snprintf(err, errlen, "a field is longer than %d characters",
+                         CMSEDGE_HOSTS_FIELD - 1);
+                return false;
+            }
+            out[n++] = c;
+        }
+        if (*s != '"') {
+            snprintf(err, errlen, "a quote is not closed");
+            return false;
+        }
+        s++;
+        while (*s == ' ' || *s == '\t')
+            s++;
+    } else {
+        while (*s && *s != ',') {
+            if (n + 1 >= CMSEDGE_HOSTS_FIELD) {
+                snprintf(err, errlen, "a field is longer than %d characters",
+                         CMSEDGE_HOSTS_FIELD - 1);
+                return false;
+            }
+            out[n++] = *s++;
+        }
+        while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+            n--;
+    }
+    out[n] = '\0';
+    *p = s;
+    return true;
+}
+
+enum cmsedge_hosts_line cmsedge_hosts_line_parse(const char *line,
+                                                 char fields[3][CMSEDGE_HOSTS_FIELD], char *err,
+                                                 size_t errlen)
+{
+    const char *p = line;
+    bool all_quoted = true;
+    unsigned n = 0;
+
+    while (*p == ' ' || *p == '\t')
+        p++;
+    if (*p == '\0' || *p == '\r' || *p == '\n' || *p == '#')
+        return CMSEDGE_HOSTS_LINE_BLANK;
+    char text[512];
+    g_strlcpy(text, p, sizeof text);
+    text[strcspn(text, "\r\n")] = '\0';
+    p = text;
+    for (;;) {
+        bool quoted;
+        if (n == 3) {
+            snprintf(err, errlen, "more than three fields (address, role, name)");
+            return CMSEDGE_HOSTS_LINE_BAD;
+        }
+        if (!hosts_field(&p, fields[n], &quoted, err, errlen))
+            return CMSEDGE_HOSTS_LINE_BAD;
+        all_quoted &= quoted;
+        n++;
+        if (*p == '\0')
+            break;
+        if (*p != ',') {
+            snprintf(err, errlen, "unexpected '%c' after field %u", *p, n);
+            return CMSEDGE_HOSTS_LINE_BAD;
+        }
+        p++;
+    }
+    if (n == 3 && g_ascii_strcasecmp(fields[0], "address") == 0 &&
+        g_ascii_strcasecmp(fields[1], "role") == 0 && g_ascii_strcasecmp(fields[2], "name") == 0)
+        return CMSEDGE_HOSTS_LINE_HEADER;
+    if (n == 2) /* the name is optional */
+        fields[2][0] = '\0', all_quoted = false;
+    else if (n < 2) {
+        snprintf(err, errlen, "expected three fields: \"address\",\"role\",\"name\"");
+        return CMSEDGE_HOSTS_LINE_BAD;
+    }
+    if (!cmsedge_hosts_row_check(fields[0], fields[1], fields[2], err, errlen))
+        return CMSEDGE_HOSTS_LINE_BAD;
+    return all_quoted ? CMSEDGE_HOSTS_LINE_ROW : CMSEDGE_HOSTS_LINE_UNQUOTED;
+}

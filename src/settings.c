@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmsedge/reference.h"
 #include "cmsedge_generated.h"
 
 static const char *const size_keywords[CMSEDGE_SIZE_COUNT] = {"small", "medium", "large"};
@@ -94,82 +93,4 @@ void cmsedge_version_format(uint32_t version, char *buf, size_t len)
         snprintf(buf, len, "unknown");
     else
         snprintf(buf, len, "X%u.%u.%u", version / 10000, version / 100 % 100, version % 100);
-}
-
-bool cmsedge_port_range_parse(const char *text, struct cmsedge_port_range *r, char *err,
-                              size_t errlen)
-{
-    unsigned long lo, hi;
-    const char *p = text ? text : "";
-
-    while (isspace((unsigned char)*p))
-        p++;
-    bool ok = parse_uint(&p, 65535, &lo) && lo > 0;
-    hi = lo;
-    if (ok && *p == '-') {
-        p++;
-        ok = parse_uint(&p, 65535, &hi);
-    }
-    while (ok && isspace((unsigned char)*p))
-        p++;
-    if (!ok || *p != '\0') {
-        snprintf(err, errlen, "'%s': not a port range (expected e.g. %u-%u)", text ? text : "",
-                 CMSEDGE_DEFAULT_RELAY_LO, CMSEDGE_DEFAULT_RELAY_HI);
-        return false;
-    }
-    if (hi < lo) {
-        snprintf(err, errlen, "'%s': inverted port range", text);
-        return false;
-    }
-    r->lo = (uint16_t)lo;
-    r->hi = (uint16_t)hi;
-    return true;
-}
-
-/* The port the web app uses for signaling (T1-01), so that the admin port check names it
- * from the table rather than from a number written here. */
-static uint16_t webapp_signaling_port(void)
-{
-    const struct cmsedge_row *row = cmsedge_row_by_id("T1-01");
-    return row ? row->dst.ports.items[0].lo : 0;
-}
-
-unsigned cmsedge_settings_check(const struct cmsedge_settings *s, cmsedge_settings_problem_fn fn,
-                                void *user)
-{
-    char msg[320];
-    unsigned problems = 0;
-    uint16_t web = webapp_signaling_port();
-
-    if (s->admin_port == web) {
-        snprintf(msg, sizeof msg,
-                 "admin_port %u: the reference says web administration must not use %u, "
-                 "which WebRTC clients use (footnotes 1 and 2)",
-                 s->admin_port, web);
-        fn(msg, user), problems++;
-    }
-    if (s->mra && s->admin_port == CMSEDGE_DEFAULT_ADMIN_PORT) {
-        snprintf(msg, sizeof msg,
-                 "admin_port %u with mra: the reference says a deployment coexisting with MRA "
-                 "must not use %u for web administration (footnote 3)",
-                 s->admin_port, CMSEDGE_DEFAULT_ADMIN_PORT);
-        fn(msg, user), problems++;
-    }
-    if (s->turn_tcp_port == web && s->version != 0 && s->version < CMSEDGE_VERSION_X8_11) {
-        char v[32];
-        cmsedge_version_format(s->version, v, sizeof v);
-        snprintf(msg, sizeof msg,
-                 "turn_tcp_port %u on %s: before X8.11 the Expressway cannot listen on TCP %u "
-                 "for TURN and web app signaling at once (footnote 4)",
-                 s->turn_tcp_port, v, web);
-        fn(msg, user), problems++;
-    }
-    if (s->relay.lo <= s->ms_media.hi && s->ms_media.lo <= s->relay.hi) {
-        snprintf(msg, sizeof msg,
-                 "relay_ports %u-%u overlap meeting_server_media_ports %u-%u: flows between "
-                 "them cannot be told apart",
-                 s->relay.lo, s->relay.hi, s->ms_media.lo, s->ms_media.hi);
-        fn(msg, user), problems++;
-    }
-    return problems;
 }

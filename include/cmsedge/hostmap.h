@@ -35,6 +35,25 @@ bool cmsedge_hostmap_add_text(struct cmsedge_hostmap *map, const char *cidr, con
 bool cmsedge_hostmap_add(struct cmsedge_hostmap *map, const struct cmsedge_prefix *prefix,
                          enum cmsedge_role role, const char *name, enum cmsedge_role_origin origin);
 
+/* One line of a cmsedge_hosts file as Wireshark's UAT writes it ("address","role","name", with
+ * \xHH escapes) or as people write it by hand (unquoted fields, spaces around them, a header
+ * line). */
+enum cmsedge_hosts_line {
+    CMSEDGE_HOSTS_LINE_ROW,      /* a good row: fields filled */
+    CMSEDGE_HOSTS_LINE_UNQUOTED, /* a good row written without quotes: fields filled */
+    CMSEDGE_HOSTS_LINE_BLANK,    /* empty or a # comment */
+    CMSEDGE_HOSTS_LINE_HEADER,   /* address,role,name: column names, not a row */
+    CMSEDGE_HOSTS_LINE_BAD,      /* err says why */
+};
+#define CMSEDGE_HOSTS_FIELD 128
+enum cmsedge_hosts_line cmsedge_hosts_line_parse(const char *line,
+                                                 char fields[3][CMSEDGE_HOSTS_FIELD], char *err,
+                                                 size_t errlen);
+/* Checks a row's three fields as the table does (address or prefix, role keyword, name
+ * length); false with a message in err. */
+bool cmsedge_hosts_row_check(const char *address, const char *role, const char *name, char *err,
+                             size_t errlen);
+
 /* The most specific entry covering addr, or NULL. */
 const struct cmsedge_host *cmsedge_hostmap_lookup(const struct cmsedge_hostmap *map,
                                                   const struct cmsedge_addr *addr);

@@ -48,15 +48,5 @@ bool cmsedge_size_parse(const char *text, enum cmsedge_size *size);
 /* "X12.5.3", "x8.11", "12.5" -> 120503, 81100, 120500. False on bad text (err filled). */
 bool cmsedge_version_parse(const char *text, uint32_t *version, char *err, size_t errlen);
 void cmsedge_version_format(uint32_t version, char *buf, size_t len);
-/* "24000-29999" or "3478"; false on bad text or an inverted range (err filled). */
-bool cmsedge_port_range_parse(const char *text, struct cmsedge_port_range *r, char *err,
-                              size_t errlen);
-
-/* Problems with a combination of settings the reference warns about (admin port 443, 8443 with
- * MRA, TURN on TCP 443 before X8.11...). Each call to the callback gets one message. Returns
- * the number of problems. */
-typedef void (*cmsedge_settings_problem_fn)(const char *message, void *user);
-unsigned cmsedge_settings_check(const struct cmsedge_settings *s, cmsedge_settings_problem_fn fn,
-                                void *user);
 
 #endif

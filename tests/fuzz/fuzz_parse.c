@@ -55,9 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char text[32];
         cmsedge_version_format(version, text, sizeof text);
     }
-    struct cmsedge_port_range range;
-    if (cmsedge_port_range_parse(field[1], &range, err, sizeof err) && range.lo > range.hi)
-        abort();
+    char row[3][CMSEDGE_HOSTS_FIELD];
+    cmsedge_hosts_line_parse(field[0], row, err, sizeof err);
     enum cmsedge_size sz;
     cmsedge_size_parse(field[2], &sz);
     free(copy);

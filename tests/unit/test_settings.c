@@ -45,24 +45,6 @@ static void versions_parse(void **state)
     assert_false(cmsedge_version_parse("", &v, err, sizeof err));
 }
 
-static void port_ranges_parse(void **state)
-{
-    (void)state;
-    struct cmsedge_port_range r;
-    char err[128];
-    assert_true(cmsedge_port_range_parse("24000-29999", &r, err, sizeof err));
-    assert_int_equal(r.lo, 24000);
-    assert_int_equal(r.hi, 29999);
-    assert_true(cmsedge_port_range_parse("3478", &r, err, sizeof err));
-    assert_int_equal(r.hi, 3478);
-    assert_false(cmsedge_port_range_parse("29999-24000", &r, err, sizeof err));
-    assert_string_equal(err, "'29999-24000': inverted port range");
-    assert_false(cmsedge_port_range_parse("0-10", &r, err, sizeof err));
-    assert_false(cmsedge_port_range_parse("1-65536", &r, err, sizeof err));
-    assert_false(cmsedge_port_range_parse("a-b", &r, err, sizeof err));
-    assert_string_equal(err, "'a-b': not a port range (expected e.g. 24000-29999)");
-}
-
 static void sizes_parse(void **state)
 {
     (void)state;
@@ -75,61 +57,12 @@ static void sizes_parse(void **state)
     assert_string_equal(cmsedge_size_keyword(CMSEDGE_SIZE_SMALL), "small");
 }
 
-struct problems {
-    unsigned n;
-    char last[320];
-};
-
-static void collect(const char *message, void *user)
-{
-    struct problems *p = user;
-    p->n++;
-    strncpy(p->last, message, sizeof p->last - 1);
-}
-
-static void checks_name_the_footnotes(void **state)
-{
-    (void)state;
-    struct cmsedge_settings s;
-    struct problems p = {0};
-    cmsedge_settings_defaults(&s);
-    assert_int_equal(cmsedge_settings_check(&s, collect, &p), 0);
-
-    s.admin_port = 443;
-    memset(&p, 0, sizeof p);
-    assert_int_equal(cmsedge_settings_check(&s, collect, &p), 1);
-    assert_non_null(strstr(p.last, "footnotes 1 and 2"));
-
-    cmsedge_settings_defaults(&s);
-    s.mra = true;
-    memset(&p, 0, sizeof p);
-    assert_int_equal(cmsedge_settings_check(&s, collect, &p), 1);
-    assert_non_null(strstr(p.last, "footnote 3"));
-    s.admin_port = 7443;
-    assert_int_equal(cmsedge_settings_check(&s, collect, &p), 0);
-
-    cmsedge_settings_defaults(&s);
-    s.turn_tcp_port = 443;
-    s.version = 81000; /* X8.10 */
-    memset(&p, 0, sizeof p);
-    assert_int_equal(cmsedge_settings_check(&s, collect, &p), 1);
-    assert_non_null(strstr(p.last, "footnote 4"));
-    s.version = CMSEDGE_VERSION_X8_11;
-    assert_int_equal(cmsedge_settings_check(&s, collect, &p), 0);
-
-    cmsedge_settings_defaults(&s);
-    s.relay.lo = 50500, s.relay.hi = 52000;
-    memset(&p, 0, sizeof p);
-    assert_int_equal(cmsedge_settings_check(&s, collect, &p), 1);
-    assert_non_null(strstr(p.last, "overlap"));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(defaults_are_the_references), cmocka_unit_test(versions_parse),
-        cmocka_unit_test(port_ranges_parse),           cmocka_unit_test(sizes_parse),
-        cmocka_unit_test(checks_name_the_footnotes),
+        cmocka_unit_test(defaults_are_the_references),
+        cmocka_unit_test(versions_parse),
+        cmocka_unit_test(sizes_parse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
