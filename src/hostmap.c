@@ -107,13 +107,11 @@ bool cmsedge_hostmap_add_text(struct cmsedge_hostmap *map, const char *cidr, con
     struct cmsedge_prefix p;
     enum cmsedge_role r;
 
-    if (!cmsedge_prefix_parse(cidr, &p, err, errlen))
+    if (!cmsedge_hosts_row_check(cidr, role, name, err, errlen))
         return false;
-    if (!cmsedge_role_parse(role, &r)) {
-        snprintf(err, errlen, "'%s': unknown role; expected one of %s", role ? role : "",
-                 cmsedge_role_keywords());
-        return false;
-    }
+    /* both parse: the check said so */
+    cmsedge_prefix_parse(cidr, &p, err, errlen);
+    cmsedge_role_parse(role, &r);
     cmsedge_hostmap_add(map, &p, r, name, origin);
     return true;
 }
