@@ -30,15 +30,16 @@ if [[ " ${wrapper[*]} " == *" --hosts "* ]]; then
 fi
 
 "$here/run-tshark.sh" "${wrapper[@]}" --read "$capture" -- -n -T fields -E occurrence=a \
-  -E aggregator=';' \
+  -E aggregator=$'\x1f' \
   -e frame.number -e _ws.col.Source -e udp.srcport -e tcp.srcport -e _ws.col.Destination \
   -e udp.dstport -e tcp.dstport -e _ws.col.Protocol -e cmsedge.rule -e cmsedge.purpose \
   -e cmsedge.zone -e cmsedge.src_role -e cmsedge.dst_role -e cmsedge.offspec -e cmsedge.reason \
   -e cmsedge.finding -e cmsedge.check -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
   -e icmp.type -e icmpv6.type "$@" |
 awk -F'\t' '
-  function one(v) { sub(/;.*/, "", v); return v }
-  function second(v) { return (sub(/^[^;]*;/, "", v) ? one(v) : "") }
+  # fields repeat (a quoted header, several matching rows) joined by the unit separator
+  function one(v) { sub(/\x1f.*/, "", v); return v }
+  function second(v) { return (sub(/^[^\x1f]*\x1f/, "", v) ? one(v) : "") }
   function endpoint(host, port) { return (host ~ /:/ ? "[" host "]" : host) ":" port }
   NR == 1 { printf "%5s  %-44s %-8s %-6s %s\n", "frame", "source -> destination", "proto", "rule", "purpose (roles) / verdict" }
   {

@@ -149,8 +149,11 @@ run=("${as_user[@]}" env -u XDG_CONFIG_HOME HOME="$home" WIRESHARK_PLUGIN_DIR="$
 if [[ $check_hosts -eq 1 ]]; then
   errors=$("${run[@]}" <"$input" 2>&1 >/dev/null) || true
   if [[ -n $errors ]]; then
+    # tshark read the private copy: its messages name the caller's file instead
+    private=$home/.config/wireshark/cmsedge_hosts
+    echo "$me: hosts file '$hosts' refused (fix it, or leave --hosts out to infer roles):" >&2
     while IFS= read -r line; do
-      echo "$me: hosts file '$hosts' refused: $line" >&2
+      echo "  ${line//"$private"/$hosts}" >&2
     done <<<"$errors"
     exit 1
   fi

@@ -181,10 +181,14 @@ class Passes(Base):
                 self.assertEqual(experts, self.expert(cap, hosts, "-2"))
                 self.assertEqual(experts, self.expert(cap, hosts, "-2", "-R", "frame"))
 
-    def test_sample_frame_127_in_the_gui_like_pass(self):
+    def test_sample_icmp_error_in_the_gui_like_pass(self):
+        """The sample's ICMP port unreachable (quoting relay media to a closed port) carries its
+        finding in the packet list of a second pass, as in Wireshark's."""
         lines = self.summary(SAMPLE, SAMPLE_HOSTS, "-2")
+        icmp = [l for l in lines if " ICMP " in l]
+        self.assertEqual(len(icmp), 1)
         self.assertIn("[off-spec: blocked? ICMP port unreachable for UDP to 192.0.2.10:24030: "
-                      "the reference needs T2-15 (TURN media) open]", lines[126])
+                      "the reference needs T2-15 (TURN media) open]", icmp[0])
 
 
 if __name__ == "__main__":

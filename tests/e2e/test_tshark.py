@@ -214,7 +214,7 @@ class Annotation(TsharkCase):
         self.assertEqual(len(lines), 1 + frames)
         self.assertRegex(proc.stdout, r"\n\s+77\s+198\.51\.100\.21:40004 -> 203\.0\.113\.10:36010\s+RTP\s+"
                                       r"T2-08\s+Assent RTP \(traversed media\)\s+\[sip-endpoint -> expressway-e\]")
-        self.assertRegex(proc.stdout, r"\n\s+19\s.*SIP signaling \(traversal zone 1\)")
+        self.assertRegex(proc.stdout, r"\n\s+20\s.*SIP signaling \(traversal zone 1\)")
         self.assertRegex(proc.stdout, r"\n\s+112\s.*OFF-SPEC: TURN relays \(T1-13\)")
 
     def test_two_pass_and_one_pass_agree(self):
@@ -314,7 +314,8 @@ class Configuration(TsharkCase):
         # relay range moved
         rows = self.field_rows("offspec", ["udp.dstport", "cmsedge.offspec"],
                                "-o", "cmsedge.relay_ports:23000-23999")
-        self.assertEqual([r["cmsedge.offspec"] for r in rows if r["udp.dstport"] == "23000"], [""])
+        self.assertEqual([r["cmsedge.offspec"] for r in rows if r["udp.dstport"] == "23000"],
+                         ["", ""])
         # footnote 3: administration on 8443 while coexisting with MRA
         rows = self.field_rows("documented", ["tcp.dstport", "cmsedge.offspec", "cmsedge.footnote"],
                                "-o", "cmsedge.mra:TRUE")
