@@ -35,7 +35,7 @@ fi
   -e udp.dstport -e tcp.dstport -e _ws.col.Protocol -e cmsedge.rule -e cmsedge.purpose \
   -e cmsedge.zone -e cmsedge.src_role -e cmsedge.dst_role -e cmsedge.offspec -e cmsedge.reason \
   -e cmsedge.finding -e cmsedge.check -e ip.src -e ip.dst -e ipv6.src -e ipv6.dst \
-  -e icmp.type -e icmpv6.type "$@" |
+  -e icmp.type -e icmpv6.type -e cmsedge.service "$@" |
 awk -F'\t' '
   # fields repeat (a quoted header, several matching rows) joined by the unit separator
   function one(v) { sub(/\x1f.*/, "", v); return v }
@@ -61,6 +61,7 @@ awk -F'\t' '
       why = ($15 != "") ? $15 : ($17 != "") ? $17 : $16
       what = (what != "" ? what "  " : "") "OFF-SPEC: " why
     }
+    if (what == "" && $24 != "") what = "service: " $24
     if (what == "") what = "-"
     printf "%5s  %-44s %-8s %-6s %s%s\n", $1, pair, $8, ($9 == "" ? "-" : $9), about, what
   }'

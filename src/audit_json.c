@@ -98,10 +98,11 @@ void cmsedge_audit_write_json(const struct cmsedge_audit_view *v, const struct c
         g_string_append_printf(out, "%s{\"address\":", k ? "," : "");
         json_string(out, addr);
         g_string_append_printf(out,
-                               ",\"role\":\"%s\",\"from_frame\":%u,\"evidence_frames\":[%u,%u],"
-                               "\"evidence\":",
+                               ",\"role\":\"%s\",\"from_frame\":%u,\"role_from_frame\":%u,"
+                               "\"evidence_frames\":[%u,%u],\"evidence\":",
                                cmsedge_role_keyword(cmsedge_infer_role_at(infer, inf, UINT32_MAX)),
-                               inf->since + 1, inf->frames[0], inf->frames[1]);
+                               inf->since + 1, cmsedge_infer_final_since(infer, inf),
+                               inf->frames[0], inf->frames[1]);
         json_string(out, inf->evidence);
         g_string_append_c(out, '}');
     }

@@ -108,10 +108,15 @@ void cmsedge_audit_write_text(const struct cmsedge_audit_view *v, const struct c
     g_string_append_printf(out, "\nInferred roles: %zu\n", n_inferred);
     for (size_t k = 0; k < n_inferred; k++) {
         const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
+        enum cmsedge_role last = cmsedge_infer_role_at(infer, inf, UINT32_MAX);
+        uint32_t told = cmsedge_infer_final_since(infer, inf);
         cmsedge_addr_format(&inf->addr, addr, sizeof addr);
-        g_string_append_printf(out, "  %s is %s from frame %u on: %s\n", addr,
-                               cmsedge_role_keyword(cmsedge_infer_role_at(infer, inf, UINT32_MAX)),
-                               inf->since + 1, inf->evidence);
+        g_string_append_printf(out, "  %s is %s from frame %u on", addr,
+                               cmsedge_role_keyword(told > inf->since + 1 ? inf->role : last),
+                               inf->since + 1);
+        if (told > inf->since + 1) /* an Expressway-E whose interface was told later */
+            g_string_append_printf(out, ", %s from frame %u on", cmsedge_role_keyword(last), told);
+        g_string_append_printf(out, ": %s\n", inf->evidence);
     }
 
     g_string_append_printf(out, "\nRows with no traffic: %u%s", v->n_idle, v->n_idle ? ": " : "");

@@ -281,6 +281,27 @@ enum cmsedge_role cmsedge_infer_role_at(const struct cmsedge_infer *in,
     return CMSEDGE_ROLE_EXPRESSWAY_E;
 }
 
+uint32_t cmsedge_infer_final_since(const struct cmsedge_infer *in,
+                                   const struct cmsedge_inferred *inf)
+{
+    enum cmsedge_role last = cmsedge_infer_role_at(in, inf, UINT32_MAX);
+    uint32_t from = inf->since + 1;
+    if (inf->role == last)
+        return from;
+    /* the interface is told on the frame after one of these: the host's own or another
+     * Expressway-E address's decision or private-interface evidence */
+    for (guint i = 0; i < in->order->len; i++) {
+        const struct cmsedge_inferred *o = g_ptr_array_index(in->order, i);
+        const uint32_t at[] = {o->since + 1, o->private_since + 1};
+        for (size_t k = 0; k < 2; k++) {
+            if (at[k] > from && cmsedge_infer_role_at(in, inf, at[k]) == last &&
+                cmsedge_infer_role_at(in, inf, at[k] - 1) != last)
+                return at[k];
+        }
+    }
+    return from;
+}
+
 size_t cmsedge_infer_count(const struct cmsedge_infer *in)
 {
     return in->order->len;

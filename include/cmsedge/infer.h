@@ -68,6 +68,11 @@ const struct cmsedge_inferred *cmsedge_infer_lookup(const struct cmsedge_infer *
 enum cmsedge_role cmsedge_infer_role_at(const struct cmsedge_infer *in,
                                         const struct cmsedge_inferred *inf, uint32_t frame);
 
+/* The frame from which the host plays the role it ends the capture with (an Expressway-E's
+ * interface may be told later than its role). */
+uint32_t cmsedge_infer_final_since(const struct cmsedge_infer *in,
+                                   const struct cmsedge_inferred *inf);
+
 /* Inferred hosts, in the order they were inferred. */
 size_t cmsedge_infer_count(const struct cmsedge_infer *in);
 const struct cmsedge_inferred *cmsedge_infer_at(const struct cmsedge_infer *in, size_t i);
