@@ -5,7 +5,7 @@ nothing false about them: no purpose, no off-spec verdict, no inferred role, no 
 finding, and the stock dissection must be what it is without the plugin.
 
 Run by ctest as e2e.Corpus (as root: the script captures on lo). The corpus is built into
-CMSEDGE_BUILD/corpus; a scenario whose program is missing is skipped with its reason, and the
+a private folder the unprivileged tshark can read; a scenario whose program is missing is skipped with its reason, and the
 test fails when every one is.
 """
 
@@ -15,7 +15,7 @@ import subprocess
 import unittest
 
 import tsharkrun
-from tsharkrun import ROOT, BUILD
+from tsharkrun import ROOT
 
 MAKE_CORPUS = os.path.join(ROOT, "tests", "corpus", "make-corpus.sh")
 FIELDS = ["frame.number", "_ws.col.Protocol", "cmsedge.purpose", "cmsedge.judged",
@@ -36,7 +36,8 @@ class Corpus(unittest.TestCase):
         if os.geteuid() != 0:
             raise unittest.SkipTest("make-corpus.sh captures on lo: run as root")
         cls.tmp = tsharkrun.readable_tmpdir("cmsedge-corpus-")
-        cls.out = os.path.join(BUILD, "corpus")
+        # where the unprivileged tshark can read them (the build tree may be under /root)
+        cls.out = os.path.join(cls.tmp, "corpus")
         shutil.rmtree(cls.out, ignore_errors=True)
         proc = subprocess.run(["bash", MAKE_CORPUS, cls.out], capture_output=True, text=True,
                               timeout=600)
