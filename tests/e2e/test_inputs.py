@@ -17,8 +17,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import captures  # noqa: E402
 import tsharkrun  # noqa: E402
 
-SAMPLE = os.path.join(tsharkrun.ROOT, "samples", "edge-sample.pcap")
-SAMPLE_HOSTS = os.path.join(tsharkrun.ROOT, "samples", "edge-sample.hosts")
+BUNDLED = {"SAMPLE": os.path.join(tsharkrun.ROOT, "samples", "edge-sample.pcap"),
+           "SAMPLE_HOSTS": os.path.join(tsharkrun.ROOT, "samples", "edge-sample.hosts")}
+SAMPLE, SAMPLE_HOSTS = BUNDLED["SAMPLE"], BUNDLED["SAMPLE_HOSTS"]  # copied for each class
 
 
 class Base(unittest.TestCase):
@@ -34,6 +35,13 @@ class Base(unittest.TestCase):
         cls.hosts = os.path.join(cls.tmp, "hosts")
         captures.write_hosts(cls.hosts)
         os.chmod(cls.hosts, 0o644)
+        # the bundled sample, where the unprivileged tshark can read it (a clone under /root
+        # is not readable by it)
+        for name, bundled in BUNDLED.items():
+            copy = os.path.join(cls.tmp, os.path.basename(bundled))
+            shutil.copyfile(bundled, copy)
+            os.chmod(copy, 0o644)
+            globals()[name] = copy
 
     @classmethod
     def tearDownClass(cls):
@@ -94,7 +102,8 @@ class Inputs(Base):
                          r"\"e\": Wireshark's own loader refuses it\n")
 
     def test_good_file_is_silent(self):
-        proc, configured = self.roles(open(SAMPLE_HOSTS, encoding="utf-8").read())
+        with open(SAMPLE_HOSTS, encoding="utf-8") as f:
+            proc, configured = self.roles(f.read())
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         self.assertIn("192.0.2.20", configured)
 
