@@ -19,6 +19,31 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.environ.get("CMSEDGE_BUILD", os.path.join(ROOT, "build"))
 SCRIPTS = os.path.join(ROOT, "scripts")
+
+
+def readable_copy(tmp):
+    """The scripts and the freshly built plugin, copied where the unprivileged user can read
+    them (a clone under /root is not readable by it): (scripts folder, build folder)."""
+    scripts = os.path.join(tmp, "project", "scripts")
+    build = os.path.join(tmp, "project", "build")
+    shutil.copytree(SCRIPTS, scripts)
+    os.makedirs(os.path.join(build, "plugin"))
+    shutil.copy(os.path.join(BUILD, "plugin", "cmsedge.so"), os.path.join(build, "plugin"))
+    shutil.copy(os.path.join(BUILD, "CMakeCache.txt"), build)
+    for top, dirs, files in os.walk(os.path.join(tmp, "project")):
+        os.chmod(top, 0o755)
+        for f in files:
+            os.chmod(os.path.join(top, f), 0o755 if f.endswith((".sh", ".py")) else 0o644)
+    return scripts, build
+
+
+def mount_namespaces():
+    """None when private mount namespaces work here, else why not (e.g. in a chroot)."""
+    if not (IS_ROOT and shutil.which("unshare")):
+        return "needs root and unshare"
+    proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
+                          capture_output=True, text=True)
+    return None if proc.returncode == 0 else f"no private mount namespace here: {proc.stderr.strip()}"
 SAMPLE = os.path.join(ROOT, "samples", "edge-sample.pcap")
 SAMPLE_HOSTS = os.path.join(ROOT, "samples", "edge-sample.hosts")
 IS_ROOT = os.getuid() == 0
@@ -48,6 +73,7 @@ def system_plugin_dir():
 
 
 def script(name, *args, **kw):
+    """A script run as root from the source tree."""
     kw.setdefault("timeout", 600)
     return subprocess.run([os.path.join(SCRIPTS, name), *args], capture_output=True, text=True,
                           env=dict(os.environ, CMSEDGE_BUILD=BUILD), **kw)
@@ -59,6 +85,7 @@ class ScriptsCase(test_tshark.TsharkCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.scripts, cls.build = readable_copy(cls.tmp)
         cls.bad_hosts = os.path.join(cls.tmp, "bad_hosts")
         with open(cls.bad_hosts, "w") as f:
             f.write('"10.0.0.300","expressway-c",""\n')
@@ -71,7 +98,7 @@ class ScriptsCase(test_tshark.TsharkCase):
         return path
 
 
-@unittest.skipUnless(IS_ROOT and shutil.which("unshare"), "needs root and unshare")
+@unittest.skipIf(mount_namespaces(), mount_namespaces())
 class Coexistence(ScriptsCase):
     """A system copy (Debian package or cmake --install) and a personal copy (install-user)
     of the plugin: the scripts still run the plugin of the build tree, and only it."""
@@ -97,7 +124,7 @@ class Coexistence(ScriptsCase):
     def in_ns(self, *cmd, user=False, **kw):
         prefix = self.ns + (AS_NOBODY + ["env", f"HOME={self.home}"] if user else [])
         return subprocess.run(prefix + list(cmd), capture_output=True, text=True, timeout=600,
-                              env=dict(os.environ, CMSEDGE_BUILD=BUILD), **kw)
+                              env=dict(os.environ, CMSEDGE_BUILD=self.build), **kw)
 
     def loaded(self, listing):
         return [l.split("\t")[-1] for l in listing.splitlines() if l.startswith("cmsedge.so")]
@@ -111,7 +138,7 @@ class Coexistence(ScriptsCase):
                          [os.path.join(self.system, "epan", "cmsedge.so")])
 
     def check_fresh_plugin_alone(self, user):
-        proc = self.in_ns(os.path.join(SCRIPTS, "run-tshark.sh"), "--build", BUILD, "--",
+        proc = self.in_ns(os.path.join(self.scripts, "run-tshark.sh"), "--build", self.build, "--",
                           "-G", "plugins", user=user)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         paths = self.loaded(proc.stdout)
@@ -121,7 +148,7 @@ class Coexistence(ScriptsCase):
         # the other system plugins are still there, through the private folder
         self.assertIn("mate.so", proc.stdout)
         self.assertNotIn(os.path.join(self.system, "epan"), proc.stdout)
-        proc = self.in_ns(os.path.join(SCRIPTS, "run-tshark.sh"), "--build", BUILD, "--no-plugin",
+        proc = self.in_ns(os.path.join(self.scripts, "run-tshark.sh"), "--build", self.build, "--no-plugin",
                           "--", "-G", "plugins", user=user)
         self.assertEqual((proc.returncode, proc.stderr, self.loaded(proc.stdout)), (0, "", []))
 
@@ -132,21 +159,21 @@ class Coexistence(ScriptsCase):
         self.check_fresh_plugin_alone(user=True)
 
     def test_annotate_and_batch_run_the_fresh_plugin(self):
-        proc = self.in_ns(os.path.join(SCRIPTS, "annotate.sh"), SAMPLE, "--hosts", SAMPLE_HOSTS)
+        proc = self.in_ns(os.path.join(self.scripts, "annotate.sh"), SAMPLE, "--hosts", SAMPLE_HOSTS)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         lines = proc.stdout.splitlines()
         self.assertEqual(len(lines), 1 + SAMPLE_FRAMES)
         self.assertRegex(lines[112], r"^  112  192\.0\.2\.30:40000 -> 203\.0\.113\.10:23000 .* OFF-SPEC: "
                          r"TURN relays \(T1-13\)")
         out = os.path.join(self.tmp, "coexist-batch")
-        proc = self.in_ns(os.path.join(SCRIPTS, "batch-annotate.sh"), "-o", out, "--hosts",
+        proc = self.in_ns(os.path.join(self.scripts, "batch-annotate.sh"), "-o", out, "--hosts",
                           self.hosts, self.caps["documented"], self.caps["flowchecks"])
         self.assertEqual((proc.returncode, proc.stderr), (0, ""), proc.stdout)
         self.assertIn("merged: 2 capture(s): 2 done; 131 frames read, 131 annotated, ",
                       proc.stdout)
 
     def test_a_personal_copy_in_the_given_home_is_refused(self):
-        proc = script("run-tshark.sh", "--build", BUILD, "--home", self.home, "--", "-v")
+        proc = script("run-tshark.sh", "--build", self.build, "--home", self.home, "--", "-v")
         personal = os.path.join(self.home, ".local/lib/wireshark/plugins", ws_version(), "epan")
         self.assertEqual(proc.returncode, 2)
         self.assertEqual(proc.stderr,
@@ -227,8 +254,8 @@ class Batch(ScriptsCase):
         os.chmod(secret, 0o000)  # unreadable for the unprivileged user who runs the batch
         missing = os.path.join(self.tmp, "gone.pcap")
         out = self.mkdir("mixed-out", 0o777)
-        cmd = [os.path.join(SCRIPTS, "batch-annotate.sh"), "-o", out, "-j", "2", "--hosts",
-               self.hosts, "--build", BUILD, folder, missing]
+        cmd = [os.path.join(self.scripts, "batch-annotate.sh"), "-o", out, "-j", "2", "--hosts",
+               self.hosts, "--build", self.build, folder, missing]
         if IS_ROOT:
             cmd = AS_NOBODY + ["env", f"HOME={out}"] + cmd
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
@@ -272,7 +299,7 @@ class Batch(ScriptsCase):
 
     def test_bad_hosts_file_stops_the_batch_before_any_capture(self):
         out = os.path.join(self.tmp, "bad-hosts-out")
-        proc = script("batch-annotate.sh", "-o", out, "--hosts", self.bad_hosts, "--build", BUILD,
+        proc = script("batch-annotate.sh", "-o", out, "--hosts", self.bad_hosts, "--build", self.build,
                       self.caps["documented"])
         self.assertEqual((proc.returncode, proc.stdout), (2, ""))
         lines = proc.stderr.splitlines()
