@@ -1,6 +1,6 @@
 #!/bin/bash
 # Screenshots of Wireshark's GUI with the freshly built plugin, taken under Xvfb, for the docs:
-#   docs/wireshark-tree.png     the sample's frame 118: Info column and the annotated tree
+#   docs/wireshark-tree.png     the sample's frame 140: Info column and the annotated tree
 #   docs/wireshark-expert.png   Analyze > Expert Information over the sample
 #
 #   scripts/screenshot.sh [OUT_DIR]     (default docs/; needs wireshark-qt xvfb xdotool imagemagick)
@@ -43,7 +43,7 @@ pids+=($!)
 export DISPLAY=$display
 for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
 "${as_user[@]}" env HOME="$home" XDG_RUNTIME_DIR="$work/run" WIRESHARK_EXTCAP_DIR=/nonexistent \
-  timeout 120 wireshark -r "$home/sample.pcap" -g 118 >"$work/wireshark.log" 2>&1 &
+  timeout 120 wireshark -r "$home/sample.pcap" -g 140 >"$work/wireshark.log" 2>&1 &
 pids+=($!)
 win=""
 for _ in $(seq 100); do
@@ -55,7 +55,9 @@ done
 sleep 2
 xdotool windowmove "$win" 0 0 windowsize "$win" 1600 1000
 sleep 1.5
-xdotool mousemove 300 647 click 1   # the cmsedge line, last in the packet details
+xdotool mousemove 300 560 click 1   # into the packet details
+sleep 0.5
+xdotool key ctrl+Left End           # all collapsed, then the last line: cmsedge
 sleep 0.5
 xdotool key shift+Right             # expand its subtrees
 sleep 0.5
