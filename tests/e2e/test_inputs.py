@@ -14,7 +14,6 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import captures  # noqa: E402
 import tsharkrun  # noqa: E402
 
 BUNDLED = {"SAMPLE": os.path.join(tsharkrun.ROOT, "samples", "edge-sample.pcap"),
@@ -26,15 +25,7 @@ class Base(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tsharkrun.readable_tmpdir("cmsedge-inputs-")
-        cls.caps = {}
-        for name, build in captures.CAPTURES.items():
-            path = os.path.join(cls.tmp, name + ".pcap")
-            build().write(path)
-            os.chmod(path, 0o644)
-            cls.caps[name] = path
-        cls.hosts = os.path.join(cls.tmp, "hosts")
-        captures.write_hosts(cls.hosts)
-        os.chmod(cls.hosts, 0o644)
+        cls.caps, cls.hosts = tsharkrun.write_test_captures(cls.tmp)
         # the bundled sample, where the unprivileged tshark can read it (a clone under /root
         # is not readable by it)
         for name, bundled in BUNDLED.items():

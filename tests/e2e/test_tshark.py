@@ -21,6 +21,7 @@ RUN_TSHARK = os.path.join(ROOT, "scripts", "run-tshark.sh")
 UPDATE = os.environ.get("CMSEDGE_UPDATE_GOLDEN") == "1"
 
 import captures  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
+import tsharkrun  # noqa: E402
 
 # One row per frame: what the README's table shows, plus everything scripts filter on.
 ANNOTATION_FIELDS = [
@@ -48,17 +49,8 @@ class TsharkCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.mkdtemp(prefix="cmsedge-e2e-")
-        os.chmod(cls.tmp, 0o755)
-        cls.caps = {}
-        for name, build in captures.CAPTURES.items():
-            path = os.path.join(cls.tmp, name + ".pcap")
-            build().write(path)
-            os.chmod(path, 0o644)
-            cls.caps[name] = path
-        cls.hosts = os.path.join(cls.tmp, "cmsedge_hosts")
-        captures.write_hosts(cls.hosts)
-        os.chmod(cls.hosts, 0o644)
+        cls.tmp = tsharkrun.readable_tmpdir("cmsedge-e2e-")
+        cls.caps, cls.hosts = tsharkrun.write_test_captures(cls.tmp)
 
     @classmethod
     def tearDownClass(cls):
@@ -583,13 +575,9 @@ class Lab(TsharkCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.lab = os.path.join(cls.tmp, "lab")
-        proc = subprocess.run(["bash", os.path.join(ROOT, "tests", "lab", "lab.sh"), cls.lab],
-                              capture_output=True, text=True, timeout=600)
-        if proc.returncode == 77:
-            raise unittest.SkipTest(proc.stderr.strip())
-        if proc.returncode != 0:
-            raise AssertionError(f"lab.sh failed: {proc.stdout}{proc.stderr}")
-        os.chmod(cls.lab, 0o755)
+        why_not = tsharkrun.run_lab(cls.lab)
+        if why_not:
+            raise unittest.SkipTest(why_not)
 
     def check_scenario(self, name):
         import json

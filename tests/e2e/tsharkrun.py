@@ -23,6 +23,38 @@ def readable_tmpdir(prefix, parent=None):
     return path
 
 
+def write_test_captures(tmp):
+    """tests/e2e/captures.py's captures and hosts file in tmp, readable by the tshark user:
+    ({name: path}, hosts path)."""
+    import captures  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
+    caps = {}
+    for name, build in captures.CAPTURES.items():
+        caps[name] = os.path.join(tmp, name + ".pcap")
+        build().write(caps[name])
+        os.chmod(caps[name], 0o644)
+    hosts = os.path.join(tmp, "cmsedge_hosts")
+    captures.write_hosts(hosts)
+    os.chmod(hosts, 0o644)
+    return caps, hosts
+
+
+class LabFailed(AssertionError):
+    pass
+
+
+def run_lab(folder):
+    """The training lab's captures of real programs (tests/lab/lab.sh) in folder, readable by
+    the tshark user. Returns None, or why it cannot run here (for a skip)."""
+    proc = subprocess.run(["bash", os.path.join(ROOT, "tests", "lab", "lab.sh"), folder],
+                          capture_output=True, text=True, timeout=600)
+    if proc.returncode == 77:
+        return proc.stderr.strip()
+    if proc.returncode != 0:
+        raise LabFailed(f"lab.sh failed: {proc.stdout}{proc.stderr}")
+    os.chmod(folder, 0o755)
+    return None
+
+
 def tshark(tmp, *args, hosts=None, plugin=True, timeout=300):
     """tshark ARGS with the plugin (or the same tshark without it): CompletedProcess (text)."""
     home = readable_tmpdir("home-", tmp)
