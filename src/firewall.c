@@ -15,14 +15,25 @@ struct frames {
     uint32_t f[CMSEDGE_FW_MAX_FRAMES];
 };
 
-/* What one row showed over one transport, in the row's direction ("forward") and back. */
+/* What the checks found on one row over one transport. */
 struct slot {
-    uint64_t forward, reverse;
-    struct frames fwd, rev, blocked, translated;
-    size_t n_pairs;
-    struct cmsedge_addr pair[MAX_PAIRS][2]; /* source and destination, row's direction */
+    struct frames blocked, translated;
     char blocked_text[224];
     char translated_text[256];
+};
+
+/* Traffic, by the set of rows a frame counts for: a frame of rows of one rule counts once. */
+struct set_key {
+    uint64_t forward, reverse; /* bit: row index (the reference has fewer than 64 rows) */
+    uint8_t transport;
+};
+
+struct set_traffic {
+    struct set_key key;
+    uint64_t frames;
+    struct frames fr;
+    size_t n_pairs;
+    struct cmsedge_addr pair[MAX_PAIRS][2]; /* source and destination, in the rows' direction */
 };
 
 struct pair_key {
@@ -38,6 +49,8 @@ struct other_key {
 struct cmsedge_firewall {
     struct slot (*slots)[2]; /* cmsedge_n_rows; [0] UDP, [1] TCP */
     GHashTable *pairs;       /* struct pair_key -> first frame: traffic from src to dst */
+    GHashTable *sets;        /* struct set_key -> struct set_traffic */
+    GPtrArray *set_order;    /* struct set_traffic*, by first frame */
     GHashTable *others;      /* struct other_key -> struct cmsedge_fw_other */
     GPtrArray *order;        /* struct cmsedge_fw_other*, by first frame */
     uint64_t frames;
@@ -66,6 +79,19 @@ static gboolean other_equal(gconstpointer a, gconstpointer b)
     return memcmp(a, b, sizeof(struct other_key)) == 0;
 }
 
+static guint set_hash(gconstpointer p)
+{
+    const struct set_key *k = p;
+    return (guint)(k->forward ^ (k->forward >> 32) ^ (k->reverse * 31u) ^ (k->reverse >> 29)) ^
+           k->transport;
+}
+
+static gboolean set_equal(gconstpointer a, gconstpointer b)
+{
+    const struct set_key *x = a, *y = b;
+    return x->forward == y->forward && x->reverse == y->reverse && x->transport == y->transport;
+}
+
 struct cmsedge_firewall *cmsedge_firewall_new(void)
 {
     struct cmsedge_firewall *fw = g_new0(struct cmsedge_firewall, 1);
@@ -73,6 +99,8 @@ struct cmsedge_firewall *cmsedge_firewall_new(void)
     fw->pairs = g_hash_table_new_full(pair_hash, pair_equal, g_free, NULL);
     fw->others = g_hash_table_new_full(other_hash, other_equal, g_free, g_free);
     fw->order = g_ptr_array_new();
+    fw->sets = g_hash_table_new_full(set_hash, set_equal, NULL, g_free);
+    fw->set_order = g_ptr_array_new();
     return fw;
 }
 
@@ -81,6 +109,8 @@ void cmsedge_firewall_free(struct cmsedge_firewall *fw)
     if (!fw)
         return;
     g_ptr_array_free(fw->order, TRUE);
+    g_ptr_array_free(fw->set_order, TRUE);
+    g_hash_table_destroy(fw->sets);
     g_hash_table_destroy(fw->others);
     g_hash_table_destroy(fw->pairs);
     g_free(fw->slots);
@@ -91,6 +121,8 @@ void cmsedge_firewall_reset(struct cmsedge_firewall *fw)
 {
     memset(fw->slots, 0, cmsedge_n_rows * sizeof fw->slots[0]);
     g_ptr_array_set_size(fw->order, 0);
+    g_ptr_array_set_size(fw->set_order, 0);
+    g_hash_table_remove_all(fw->sets);
     g_hash_table_remove_all(fw->others);
     g_hash_table_remove_all(fw->pairs);
     fw->frames = 0;
@@ -108,7 +140,7 @@ static struct slot *slot_of(struct cmsedge_firewall *fw, const struct cmsedge_ro
     return &fw->slots[row->index][transport == CMSEDGE_TRANSPORT_TCP ? 1 : 0];
 }
 
-static void add_pair(struct slot *sl, const struct cmsedge_addr *src,
+static void add_pair(struct set_traffic *sl, const struct cmsedge_addr *src,
                      const struct cmsedge_addr *dst)
 {
     for (size_t i = 0; i < sl->n_pairs; i++) {
@@ -141,24 +173,34 @@ static void count_matches(struct cmsedge_firewall *fw, const struct cmsedge_anno
                           uint32_t frame)
 {
     const struct cmsedge_verdict *v = &ann->verdict;
+    struct set_key k = {.transport = (uint8_t)ann->flow.transport};
     int best = -100;
     for (size_t i = 0; i < v->n_matches; i++)
         best = fit_of(&v->matches[i]) > best ? fit_of(&v->matches[i]) : best;
     for (size_t i = 0; i < v->n_matches; i++) {
         const struct cmsedge_match *m = &v->matches[i];
-        if (fit_of(m) != best)
-            continue;
-        struct slot *sl = slot_of(fw, m->row, ann->flow.transport);
-        if (m->reverse) {
-            sl->reverse++;
-            frames_add(&sl->rev, frame);
-            add_pair(sl, &ann->flow.dst, &ann->flow.src);
-        } else {
-            sl->forward++;
-            frames_add(&sl->fwd, frame);
-            add_pair(sl, &ann->flow.src, &ann->flow.dst);
+        if (fit_of(m) == best && m->row->index < 64) {
+            if (m->reverse)
+                k.reverse |= UINT64_C(1) << m->row->index;
+            else
+                k.forward |= UINT64_C(1) << m->row->index;
         }
     }
+    if (!k.forward && !k.reverse)
+        return;
+    struct set_traffic *st = g_hash_table_lookup(fw->sets, &k);
+    if (!st) {
+        st = g_new0(struct set_traffic, 1);
+        st->key = k;
+        g_hash_table_insert(fw->sets, &st->key, st);
+        g_ptr_array_add(fw->set_order, st);
+    }
+    st->frames++;
+    frames_add(&st->fr, frame);
+    if (k.forward)
+        add_pair(st, &ann->flow.src, &ann->flow.dst);
+    else
+        add_pair(st, &ann->flow.dst, &ann->flow.src);
 }
 
 /* Near misses and other services, one entry per flow (both directions in one). */
@@ -268,7 +310,7 @@ static void set_frames(struct cmsedge_fw_judgement *out, const struct frames *a,
 }
 
 /* The first frame with traffic back from a rule's destination to its source, or 0. */
-static uint32_t traffic_back(const struct cmsedge_firewall *fw, const struct slot *sl,
+static uint32_t traffic_back(const struct cmsedge_firewall *fw, const struct set_traffic *sl,
                              struct cmsedge_addr *from, struct cmsedge_addr *to)
 {
     for (size_t i = 0; i < sl->n_pairs; i++) {
@@ -287,28 +329,42 @@ static uint32_t traffic_back(const struct cmsedge_firewall *fw, const struct slo
 void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmsedge_fw_rules *rules,
                             const struct cmsedge_fw_rule *r, struct cmsedge_fw_judgement *out)
 {
-    struct slot sum;
+    struct {
+        uint64_t forward, reverse;
+        struct frames fwd, rev, blocked, translated;
+    } sum;
     const char *blocked_text = NULL, *translated_text = NULL;
     uint32_t back = 0;
     struct cmsedge_addr from, to;
+    uint64_t mask = 0;
     (void)rules;
     memset(&sum, 0, sizeof sum);
     memset(out, 0, sizeof *out);
     for (size_t i = 0; i < r->n_rows; i++) {
         const struct slot *sl =
             &fw->slots[r->rows[i]->index][r->transport == CMSEDGE_TRANSPORT_TCP ? 1 : 0];
-        sum.forward += sl->forward;
-        sum.reverse += sl->reverse;
-        merge_frames(&sum.fwd, &sl->fwd);
-        merge_frames(&sum.rev, &sl->rev);
+        if (r->rows[i]->index < 64)
+            mask |= UINT64_C(1) << r->rows[i]->index;
         merge_frames(&sum.blocked, &sl->blocked);
         merge_frames(&sum.translated, &sl->translated);
         if (sl->blocked.n && !blocked_text)
             blocked_text = sl->blocked_text;
         if (sl->translated.n && !translated_text)
             translated_text = sl->translated_text;
-        if (!back && sl->forward && !sl->reverse)
-            back = traffic_back(fw, sl, &from, &to);
+    }
+    for (guint i = 0; i < fw->set_order->len; i++) {
+        const struct set_traffic *st = g_ptr_array_index(fw->set_order, i);
+        if (st->key.transport != r->transport)
+            continue;
+        if (st->key.forward & mask) {
+            sum.forward += st->frames;
+            merge_frames(&sum.fwd, &st->fr);
+            if (!back)
+                back = traffic_back(fw, st, &from, &to);
+        } else if (st->key.reverse & mask) {
+            sum.reverse += st->frames;
+            merge_frames(&sum.rev, &st->fr);
+        }
     }
     out->forward = sum.forward;
     out->reverse = sum.reverse;
