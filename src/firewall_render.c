@@ -146,12 +146,15 @@ void cmsedge_fw_write_nft(const struct cmsedge_settings *s, const struct cmsedge
                 if (r->src.any && r->dst.any && family == 6)
                     continue; /* the IPv4 line matched no address: it stands for both */
                 g_string_append(out, "\t\t");
+                gsize start = out->len;
                 if (r->src.any && r->dst.any)
                     g_string_append_printf(out, "meta l4proto %s", proto);
                 nft_addr(out, &r->src, family, "s");
                 nft_addr(out, &r->dst, family, "d");
                 nft_ports(out, proto, "sport", &r->src.ports);
                 nft_ports(out, proto, "dport", &r->dst.ports);
+                if (out->str[start] == ' ')
+                    g_string_erase(out, (gssize)start, 1); /* the first match's separator */
                 g_string_append_printf(out, " accept comment \"R%02u ", r->number);
                 cmsedge_fw_rows_text(r, out);
                 g_string_append(out, "\"\n");
