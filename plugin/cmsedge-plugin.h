@@ -50,6 +50,9 @@ struct cmsedge_tap_record {
     const struct cmsedge_facts *facts;
 };
 
+/* cmsedge-firewall.c: the firewall verdict (tshark -z cmsedge,firewall) and its stats tree. */
+void cmsedge_firewall_register(void);
+
 /* cmsedge-ports.c: decoding on the documented ports (port tables and heuristics). */
 void cmsedge_ports_register(int proto);
 void cmsedge_ports_handoff(void);

@@ -135,6 +135,17 @@ bool cmsedge_hostmap_has_role(const struct cmsedge_hostmap *map, enum cmsedge_ro
     return (unsigned)role < CMSEDGE_ROLE_COUNT && map->per_role[role] > 0;
 }
 
+void cmsedge_hostmap_foreach(const struct cmsedge_hostmap *map, cmsedge_host_fn fn, void *user)
+{
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, map->exact);
+    while (g_hash_table_iter_next(&it, NULL, &value))
+        fn(value, user);
+    for (guint i = 0; i < map->prefixes->len; i++)
+        fn(g_ptr_array_index(map->prefixes, i), user);
+}
+
 bool cmsedge_hosts_row_check(const char *address, const char *role, const char *name, char *err,
                              size_t errlen)
 {

@@ -61,4 +61,8 @@ const struct cmsedge_host *cmsedge_hostmap_lookup(const struct cmsedge_hostmap *
 /* Does any entry carry this role? */
 bool cmsedge_hostmap_has_role(const struct cmsedge_hostmap *map, enum cmsedge_role role);
 
+/* Calls fn for every entry, in no particular order (the firewall verdict sorts them). */
+typedef void (*cmsedge_host_fn)(const struct cmsedge_host *host, void *user);
+void cmsedge_hostmap_foreach(const struct cmsedge_hostmap *map, cmsedge_host_fn fn, void *user);
+
 #endif

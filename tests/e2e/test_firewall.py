@@ -1,0 +1,189 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The firewall verdict (tshark -z cmsedge,firewall): goldens on deterministic synthetic
+captures (captures.py's flowchecks and documented), nft -c on the generated ruleset, and the
+training lab's scenarios against their answer keys, whole and sliced from the middle.
+
+Run by ctest as e2e.Firewall (the lab part as root: lab.sh captures on lo).
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import unittest
+
+import captures
+import tsharkrun
+from tsharkrun import ROOT
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOLDEN = os.path.join(HERE, "golden")
+UPDATE = os.environ.get("CMSEDGE_UPDATE_GOLDEN") == "1"
+
+
+def firewall(tmp, capture, fmt, hosts):
+    proc = tsharkrun.tshark(tmp, "-r", capture, "-q", "-z", f"cmsedge,firewall,{fmt}",
+                            hosts=hosts)
+    if proc.returncode != 0:
+        raise AssertionError(f"tshark failed ({proc.returncode}): {proc.stderr}")
+    return proc.stdout
+
+
+class Synthetic(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tsharkrun.readable_tmpdir("cmsedge-fw-")
+        cls.hosts = os.path.join(cls.tmp, "hosts")
+        captures.write_hosts(cls.hosts)
+        os.chmod(cls.hosts, 0o644)
+        cls.caps = {}
+        for name in ("flowchecks", "documented"):
+            path = os.path.join(cls.tmp, name + ".pcap")
+            getattr(captures, name)().write(path)
+            os.chmod(path, 0o644)
+            cls.caps[name] = path
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def golden(self, name, text):
+        path = os.path.join(GOLDEN, name)
+        if UPDATE:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(text, f.read(), f"{name} differs (CMSEDGE_UPDATE_GOLDEN=1 rewrites)")
+
+    def test_goldens(self):
+        for cap in ("flowchecks", "documented"):
+            for fmt, ext in (("text", "txt"), ("csv", "csv.txt"), ("json", "json.txt")):
+                out = firewall(self.tmp, self.caps[cap], fmt, self.hosts)
+                if fmt == "json":
+                    json.loads(out)
+                self.golden(f"firewall-{cap}.{ext}", out)
+
+    def test_flowchecks_verdicts(self):
+        doc = json.loads(firewall(self.tmp, self.caps["flowchecks"], "json", self.hosts))
+        blocked = {r for rule in doc["rules"] if rule["verdict"] == "blocked"
+                   for r in rule["rows"]}
+        for row in ("T1-04", "T2-05", "T2-15"):
+            self.assertIn(row, blocked)
+
+    def test_nft_accepts_the_ruleset(self):
+        nft = shutil.which("nft") or (os.path.exists("/usr/sbin/nft") and "/usr/sbin/nft")
+        if not nft:
+            self.skipTest("nft is not installed (apt-get install nftables: tests/firewall/"
+                          "packages.txt)")
+        for cap in ("flowchecks", "documented"):
+            path = os.path.join(self.tmp, cap + ".nft")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(firewall(self.tmp, self.caps[cap], "nft", self.hosts))
+            proc = subprocess.run([nft, "-c", "-f", path], capture_output=True, text=True)
+            if proc.returncode != 0 and "Operation not permitted" in proc.stderr:
+                self.skipTest(f"nft -c needs CAP_NET_ADMIN here: {proc.stderr.strip()}")
+            self.assertEqual(proc.returncode, 0, proc.stderr)
+
+    def test_asa_has_a_remark_per_rule(self):
+        doc = json.loads(firewall(self.tmp, self.caps["documented"], "json", self.hosts))
+        asa = firewall(self.tmp, self.caps["documented"], "asa", self.hosts)
+        for rule in doc["rules"]:
+            self.assertIn(f" remark {rule['rule']}: {', '.join(rule['rows'])} ", asa)
+
+    def test_bad_format(self):
+        proc = tsharkrun.tshark(self.tmp, "-r", self.caps["documented"], "-q", "-z",
+                                "cmsedge,firewall,xml")
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("text|csv|json|nft|asa", proc.stderr)
+
+
+class Lab(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if os.geteuid() != 0:
+            raise unittest.SkipTest("lab.sh captures on lo: run as root")
+        cls.tmp = tsharkrun.readable_tmpdir("cmsedge-fw-lab-")
+        cls.lab = os.path.join(cls.tmp, "lab")
+        proc = subprocess.run(["bash", os.path.join(ROOT, "tests", "lab", "lab.sh"), cls.lab],
+                              capture_output=True, text=True, timeout=600)
+        if proc.returncode == 77:
+            raise unittest.SkipTest(proc.stderr.strip())
+        if proc.returncode != 0:
+            raise AssertionError(f"lab.sh failed: {proc.stdout}{proc.stderr}")
+        os.chmod(cls.lab, 0o755)
+        cls.hosts = os.path.join(cls.lab, "lab.hosts")
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def verdicts(self, capture):
+        return json.loads(firewall(self.tmp, capture, "json", self.hosts))["rules"]
+
+    def blocked_frames(self, capture):
+        """{row: frames} of the blocked attempts the per-flow checks found on the frames."""
+        rows = tsharkrun.fields(self.tmp, capture, ["frame.number", "cmsedge.check_kind",
+                                                    "cmsedge.check_rule"], hosts=self.hosts)
+        out = {}
+        for r in rows:
+            for kind, rule in zip(r["cmsedge.check_kind"], r["cmsedge.check_rule"]):
+                if kind == "blocked":
+                    out.setdefault(rule, set()).add(int(r["frame.number"][0]))
+        return out
+
+    def check(self, name):
+        with open(os.path.join(self.lab, name + ".key.json")) as f:
+            key = json.load(f)
+        capture = os.path.join(self.lab, name + ".pcap")
+        rules = self.verdicts(capture)
+        by_row = {}  # a row over UDP and TCP has two rules
+        for rule in rules:
+            for row in rule["rows"]:
+                by_row.setdefault(row, []).append(rule)
+
+        def verdicts(row):
+            return [r["verdict"] for r in by_row[row]]
+        blocked_rows = {row for kind, row in key["checks"] if kind == "blocked"}
+        for row in blocked_rows:
+            self.assertIn("blocked", verdicts(row), f"{name}: {by_row[row]}")
+        for row, frames in self.blocked_frames(capture).items():
+            proved = {f for r in by_row[row] if r["verdict"] == "blocked" for f in r["frames"]}
+            self.assertTrue(frames <= proved, f"{name}: {row} {frames}")
+        for row in key["rules"]:
+            self.assertIn("works", verdicts(row), f"{name}: {by_row[row]}")
+        for rule in rules:
+            if rule["verdict"] == "blocked":
+                self.assertTrue(set(rule["rows"]) & blocked_rows, f"{name}: {rule}")
+        if key["translated_source"]:
+            self.assertIn("translated", verdicts("T1-05"), name)
+        return rules
+
+    def test_web_proxy(self):
+        self.check("web-proxy")
+
+    def test_sip_edge(self):
+        self.check("sip-edge")
+
+    def test_misconfig(self):
+        self.check("misconfig")
+
+    def test_slices_never_turn_works_into_blocked(self):
+        for name in ("web-proxy", "sip-edge", "misconfig"):
+            capture = os.path.join(self.lab, name + ".pcap")
+            full = {r["rule"]: r["verdict"] for r in self.verdicts(capture)}
+            count = int(subprocess.run(["capinfos", "-c", "-M", capture], capture_output=True,
+                                       text=True).stdout.split()[-1])
+            for start in (count // 3, count // 2):
+                part = os.path.join(self.tmp, f"{name}-{start}.pcap")
+                subprocess.run(["editcap", "-r", capture, part, f"{start}-{count}"], check=True)
+                os.chmod(part, 0o644)
+                for r in self.verdicts(part):
+                    if full[r["rule"]] == "works":
+                        self.assertIn(r["verdict"], ("works", "one-way", "not-exercised"),
+                                      f"{name} from frame {start}: {r}")
+                    if r["verdict"] == "blocked":
+                        self.assertEqual(full[r["rule"]], "blocked", f"{name} {start}: {r}")
+
+
+if __name__ == "__main__":
+    unittest.main()
