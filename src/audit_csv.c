@@ -6,27 +6,11 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "text_escape.h"
 #include "audit_internal.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* RFC 4180: quote when needed, double the quotes. */
-static void csv_field(GString *out, const char *text, bool last)
-{
-    if (strpbrk(text, ",\"\n")) {
-        g_string_append_c(out, '"');
-        for (const char *p = text; *p; p++) {
-            if (*p == '"')
-                g_string_append_c(out, '"');
-            g_string_append_c(out, *p);
-        }
-        g_string_append_c(out, '"');
-    } else {
-        g_string_append(out, text);
-    }
-    g_string_append_c(out, last ? '\n' : ',');
-}
 
 /* row: the row the flow is counted under, NULL for an off-spec flow. */
 static void csv_flow(GString *out, const struct cmsedge_audit_flow *st,
@@ -35,23 +19,23 @@ static void csv_flow(GString *out, const struct cmsedge_audit_flow *st,
     char buf[64], src[64], dst[64];
     cmsedge_addr_format(&st->key.src, src, sizeof src);
     cmsedge_addr_format(&st->key.dst, dst, sizeof dst);
-    csv_field(out, row ? "flow" : "offspec", false);
+    cmsedge_csv_field(out, row ? "flow" : "offspec", false);
     snprintf(buf, sizeof buf, "%u", row ? row->table : 0);
-    csv_field(out, row ? buf : "", false);
-    csv_field(out, row ? row->id : "", false);
-    csv_field(out, row ? row->purpose : "", false);
-    csv_field(out, cmsedge_audit_transport(st->key.transport), false);
-    csv_field(out, src, false);
+    cmsedge_csv_field(out, row ? buf : "", false);
+    cmsedge_csv_field(out, row ? row->id : "", false);
+    cmsedge_csv_field(out, row ? row->purpose : "", false);
+    cmsedge_csv_field(out, cmsedge_audit_transport(st->key.transport), false);
+    cmsedge_csv_field(out, src, false);
     snprintf(buf, sizeof buf, "%u", st->key.sport);
-    csv_field(out, buf, false);
-    csv_field(out, cmsedge_audit_role(st->src_role), false);
-    csv_field(out, dst, false);
+    cmsedge_csv_field(out, buf, false);
+    cmsedge_csv_field(out, cmsedge_audit_role(st->src_role), false);
+    cmsedge_csv_field(out, dst, false);
     snprintf(buf, sizeof buf, "%u", st->key.dport);
-    csv_field(out, buf, false);
-    csv_field(out, cmsedge_audit_role(st->dst_role), false);
+    cmsedge_csv_field(out, buf, false);
+    cmsedge_csv_field(out, cmsedge_audit_role(st->dst_role), false);
     g_string_append_printf(out, "%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%.6f,%.6f,%u,,,",
                            st->frames, st->bytes, st->first, st->last, st->first_frame);
-    csv_field(out, st->reason, true);
+    cmsedge_csv_field(out, st->reason, true);
 }
 
 void cmsedge_audit_write_csv(const struct cmsedge_audit_view *v, const struct cmsedge_settings *s,
@@ -73,10 +57,10 @@ void cmsedge_audit_write_csv(const struct cmsedge_audit_view *v, const struct cm
             g_string_append_printf(out, "%u,%s,", row->table, row->id);
         else
             g_string_append(out, ",,");
-        csv_field(out, row ? row->purpose : "", false);
+        cmsedge_csv_field(out, row ? row->purpose : "", false);
         g_string_append_printf(out, ",,,,,,,,,%.6f,%.6f,%u,%s,%s,", c->time, c->time, c->frame,
                                cmsedge_audit_check_kind(c), cmsedge_audit_severity(c));
-        csv_field(out, c->finding.text, true);
+        cmsedge_csv_field(out, c->finding.text, true);
     }
     for (size_t k = 0; infer && k < cmsedge_infer_count(infer); k++) {
         const struct cmsedge_inferred *inf = cmsedge_infer_at(infer, k);
@@ -84,14 +68,14 @@ void cmsedge_audit_write_csv(const struct cmsedge_audit_view *v, const struct cm
         g_string_append_printf(out, "inferred,,,,,%s,,%s,,,,,,,,%u,,,", addr,
                                cmsedge_role_keyword(cmsedge_infer_role_at(infer, inf, UINT32_MAX)),
                                inf->since + 1);
-        csv_field(out, inf->evidence, true);
+        cmsedge_csv_field(out, inf->evidence, true);
     }
     for (size_t r = 0; r < cmsedge_n_rows; r++) {
         const struct cmsedge_row *row = &cmsedge_rows[r];
         if (!v->rows[r].idle)
             continue;
         g_string_append_printf(out, "no_traffic,%u,%s,", row->table, row->id);
-        csv_field(out, row->purpose, false);
+        cmsedge_csv_field(out, row->purpose, false);
         g_string_append(out, ",,,,,,,0,0,,,,,,\n");
     }
 }

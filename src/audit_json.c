@@ -6,23 +6,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "text_escape.h"
 #include "audit_internal.h"
-
-/* Quotes and backslashes escaped, control characters as \u00XX; other bytes as they are (the
- * texts are ASCII or UTF-8 already). */
-static void json_string(GString *out, const char *text)
-{
-    g_string_append_c(out, '"');
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            g_string_append_printf(out, "\\%c", *p);
-        else if (*p < 0x20)
-            g_string_append_printf(out, "\\u%04x", *p);
-        else
-            g_string_append_c(out, (char)*p);
-    }
-    g_string_append_c(out, '"');
-}
 
 static void json_flow(GString *out, const struct cmsedge_audit_flow *st)
 {
@@ -31,10 +16,10 @@ static void json_flow(GString *out, const struct cmsedge_audit_flow *st)
     cmsedge_addr_format(&st->key.dst, dst, sizeof dst);
     g_string_append_printf(
         out, "{\"transport\":\"%s\",\"src\":", cmsedge_audit_transport(st->key.transport));
-    json_string(out, src);
+    cmsedge_json_string(out, src);
     g_string_append_printf(out, ",\"sport\":%u,\"src_role\":\"%s\",\"dst\":", st->key.sport,
                            cmsedge_audit_role(st->src_role));
-    json_string(out, dst);
+    cmsedge_json_string(out, dst);
     g_string_append_printf(out,
                            ",\"dport\":%u,\"dst_role\":\"%s\",\"frames\":%" G_GUINT64_FORMAT
                            ",\"bytes\":%" G_GUINT64_FORMAT
@@ -43,7 +28,7 @@ static void json_flow(GString *out, const struct cmsedge_audit_flow *st)
                            st->first, st->last, st->first_frame);
     if (st->reason[0]) {
         g_string_append(out, ",\"reason\":");
-        json_string(out, st->reason);
+        cmsedge_json_string(out, st->reason);
     }
     g_string_append_c(out, '}');
 }
@@ -70,7 +55,7 @@ void cmsedge_audit_write_json(const struct cmsedge_audit_view *v, const struct c
         const struct cmsedge_row *row = &cmsedge_rows[r];
         g_string_append_printf(out, "%s{\"table\":%u,\"rule\":\"%s\",\"purpose\":", r ? "," : "",
                                row->table, row->id);
-        json_string(out, row->purpose);
+        cmsedge_json_string(out, row->purpose);
         g_string_append_printf(out, ",\"applies\":%s,\"flows\":[",
                                cmsedge_row_applies(row, s) ? "true" : "false");
         json_flows(out, v->flows, v->rows[r].first, v->rows[r].n);
@@ -87,7 +72,7 @@ void cmsedge_audit_write_json(const struct cmsedge_audit_view *v, const struct c
         if (c->finding.row)
             g_string_append_printf(out, ",\"rule\":\"%s\"", c->finding.row->id);
         g_string_append(out, ",\"text\":");
-        json_string(out, c->finding.text);
+        cmsedge_json_string(out, c->finding.text);
         g_string_append_c(out, '}');
     }
     g_string_append(out, "],\"inferred\":[");
@@ -96,14 +81,14 @@ void cmsedge_audit_write_json(const struct cmsedge_audit_view *v, const struct c
         char addr[64];
         cmsedge_addr_format(&inf->addr, addr, sizeof addr);
         g_string_append_printf(out, "%s{\"address\":", k ? "," : "");
-        json_string(out, addr);
+        cmsedge_json_string(out, addr);
         g_string_append_printf(out,
                                ",\"role\":\"%s\",\"from_frame\":%u,\"role_from_frame\":%u,"
                                "\"evidence_frames\":[%u,%u],\"evidence\":",
                                cmsedge_role_keyword(cmsedge_infer_role_at(infer, inf, UINT32_MAX)),
                                inf->since + 1, cmsedge_infer_final_since(infer, inf),
                                inf->frames[0], inf->frames[1]);
-        json_string(out, inf->evidence);
+        cmsedge_json_string(out, inf->evidence);
         g_string_append_c(out, '}');
     }
     g_string_append(out, "],\"rows_without_traffic\":[");

@@ -3,6 +3,8 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include "text_escape.h"
+#include "text_escape.h"
 #include "firewall_internal.h"
 
 #include <stdio.h>
@@ -184,26 +186,10 @@ void cmsedge_fw_write_text(const struct cmsedge_firewall *fw, const struct cmsed
 
 /* ---- CSV ----------------------------------------------------------------------------- */
 
-static void csv_field(GString *out, const char *text, bool last)
-{
-    if (strpbrk(text, ",\"\n")) {
-        g_string_append_c(out, '"');
-        for (const char *c = text; *c; c++) {
-            if (*c == '"')
-                g_string_append_c(out, '"');
-            g_string_append_c(out, *c);
-        }
-        g_string_append_c(out, '"');
-    } else {
-        g_string_append(out, text);
-    }
-    g_string_append_c(out, last ? '\n' : ',');
-}
-
 /* Appends text to out, then resets scratch: for the CSV's composed cells. */
 static void csv_take(GString *out, GString *scratch, bool last)
 {
-    csv_field(out, scratch->str, last);
+    cmsedge_csv_field(out, scratch->str, last);
     g_string_truncate(scratch, 0);
 }
 
@@ -222,12 +208,12 @@ void cmsedge_fw_write_csv(const struct cmsedge_firewall *fw, const struct cmsedg
         g_string_append_printf(out, "rule,%s,%s,%s,%s,", num, cmsedge_fw_wall_keyword(r->wall),
                                cmsedge_fw_verdict_keyword(j.verdict),
                                r->transport == CMSEDGE_TRANSPORT_TCP ? "tcp" : "udp");
-        csv_field(out, r->src.label, false);
+        cmsedge_csv_field(out, r->src.label, false);
         cmsedge_fw_end_addrs(&r->src, t);
         csv_take(out, t, false);
         cmsedge_fw_ports_text(&r->src.ports, t);
         csv_take(out, t, false);
-        csv_field(out, r->dst.label, false);
+        cmsedge_csv_field(out, r->dst.label, false);
         cmsedge_fw_end_addrs(&r->dst, t);
         csv_take(out, t, false);
         cmsedge_fw_ports_text(&r->dst.ports, t);
@@ -240,7 +226,7 @@ void cmsedge_fw_write_csv(const struct cmsedge_firewall *fw, const struct cmsedg
                                j.reverse);
         frames_text(&j, t, " ");
         csv_take(out, t, false);
-        csv_field(out, j.evidence, true);
+        cmsedge_csv_field(out, j.evidence, true);
     }
     GPtrArray *others = g_ptr_array_new();
     cmsedge_fw_others(fw, false, others);
@@ -255,7 +241,7 @@ void cmsedge_fw_write_csv(const struct cmsedge_firewall *fw, const struct cmsedg
                                cmsedge_role_keyword((enum cmsedge_role)o->src_role), a, o->sport,
                                cmsedge_role_keyword((enum cmsedge_role)o->dst_role), b, o->dport,
                                o->frames, o->first_frame);
-        csv_field(out, o->service ? o->service : o->reason, true);
+        cmsedge_csv_field(out, o->service ? o->service : o->reason, true);
     }
     g_ptr_array_free(others, TRUE);
     g_string_free(t, TRUE);
@@ -263,25 +249,11 @@ void cmsedge_fw_write_csv(const struct cmsedge_firewall *fw, const struct cmsedg
 
 /* ---- JSON ---------------------------------------------------------------------------- */
 
-static void json_str(GString *out, const char *text)
-{
-    g_string_append_c(out, '"');
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        if (*c == '"' || *c == '\\')
-            g_string_append_printf(out, "\\%c", *c);
-        else if (*c < 0x20)
-            g_string_append_printf(out, "\\u%04x", *c);
-        else
-            g_string_append_c(out, (char)*c);
-    }
-    g_string_append_c(out, '"');
-}
-
 static void json_end(GString *out, const struct cmsedge_fw_end *e)
 {
     char a[64];
     g_string_append(out, "{\"label\":");
-    json_str(out, e->label);
+    cmsedge_json_string(out, e->label);
     g_string_append_printf(out, ",\"role\":\"%s\",\"any\":%s,\"addresses\":[",
                            cmsedge_role_keyword((enum cmsedge_role)e->role),
                            e->any ? "true" : "false");
@@ -294,7 +266,7 @@ static void json_end(GString *out, const struct cmsedge_fw_end *e)
     for (size_t i = 0; i < e->ports.n; i++)
         g_string_append_printf(out, "%s[%u,%u]", i ? "," : "", e->ports.r[i].lo, e->ports.r[i].hi);
     g_string_append(out, "],\"ports_text\":");
-    json_str(out, e->ports_text);
+    cmsedge_json_string(out, e->ports_text);
     g_string_append_c(out, '}');
 }
 
@@ -305,7 +277,7 @@ void cmsedge_fw_write_json(const struct cmsedge_firewall *fw, const struct cmsed
     char a[80], b[80];
     cmsedge_fw_deployment_text(s, rules, t);
     g_string_append(out, "{\"deployment\":");
-    json_str(out, t->str);
+    cmsedge_json_string(out, t->str);
     g_string_append_printf(out, ",\"dual_nic\":%s,\"frames\":%" G_GUINT64_FORMAT ",\"rules\":[",
                            cmsedge_fw_rules_dual_nic(rules) ? "true" : "false",
                            cmsedge_fw_frames(fw));
@@ -329,7 +301,7 @@ void cmsedge_fw_write_json(const struct cmsedge_firewall *fw, const struct cmsed
         g_string_truncate(t, 0);
         cmsedge_fw_footnotes_text(r->footnotes, t);
         g_string_append_printf(out, "%s],\"purpose\":", t->str);
-        json_str(out, r->rows[0]->purpose);
+        cmsedge_json_string(out, r->rows[0]->purpose);
         g_string_append_printf(out,
                                ",\"forward\":%" G_GUINT64_FORMAT ",\"reverse\":%" G_GUINT64_FORMAT
                                ",\"frames\":[",
@@ -337,7 +309,7 @@ void cmsedge_fw_write_json(const struct cmsedge_firewall *fw, const struct cmsed
         for (size_t k = 0; k < j.n_frames; k++)
             g_string_append_printf(out, "%s%u", k ? "," : "", j.frames[k]);
         g_string_append(out, "],\"evidence\":");
-        json_str(out, j.evidence);
+        cmsedge_json_string(out, j.evidence);
         g_string_append_c(out, '}');
     }
     GPtrArray *others = g_ptr_array_new();
@@ -359,12 +331,12 @@ void cmsedge_fw_write_json(const struct cmsedge_firewall *fw, const struct cmsed
                 cmsedge_role_keyword((enum cmsedge_role)o->dst_role), o->frames, o->first_frame);
             if (o->service) {
                 g_string_append(out, "\"service\":");
-                json_str(out, o->service);
+                cmsedge_json_string(out, o->service);
             } else {
                 g_string_append_printf(out, "\"nearest\":%s%s%s,\"translated\":%s,\"reason\":",
                                        o->nearest ? "\"" : "", o->nearest ? o->nearest : "null",
                                        o->nearest ? "\"" : "", o->translated ? "true" : "false");
-                json_str(out, o->reason);
+                cmsedge_json_string(out, o->reason);
             }
             g_string_append_c(out, '}');
         }
