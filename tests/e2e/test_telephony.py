@@ -1,0 +1,287 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Wireshark's own tools on cmsedge's media, and the ready profile (ctest e2e.Telephony).
+
+- -z rtp,streams lists each media stream of the documented flows with no Decode As, set up by
+  cmsedge (rtp.setup-method) at the packet that proved the stream; goldens
+  golden/rtp-streams-*.txt (CMSEDGE_UPDATE_GOLDEN=1 rewrites them);
+- one pass and -2 agree, frame by frame;
+- RTP between strangers on high ports gets no stream from cmsedge;
+- the profile "Cisco Meeting Server Edge" loads with empty stderr from the personal profiles
+  folder (as install-user puts it) and from the global one (as the Debian package puts it).
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import unittest
+
+import captures
+import pcapwriter as pg
+import tsharkrun
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOLDEN = os.path.join(HERE, "golden")
+UPDATE = os.environ.get("CMSEDGE_UPDATE_GOLDEN") == "1"
+PROFILE = "Cisco Meeting Server Edge"
+PROFILE_FILES = ("preferences", "colorfilters", "dfilter_buttons")
+IS_ROOT = os.geteuid() == 0
+BUNDLED = os.path.join(tsharkrun.ROOT, "samples", "edge-sample.pcap")
+
+# per frame: how it was dissected and what the RTP dissector knows of its setup
+FRAME_FIELDS = ["frame.number", "frame.protocols", "rtp.ssrc", "rtp.seq", "rtp.setup-frame",
+                "rtp.setup-method", "cmsedge.media.kind"]
+
+
+def long_streams():
+    """Edge media with ten packets each way: a stream's first packet stays UDP, and the other
+    direction, set up with it, is RTP from its first packet on."""
+    cap = pg.Capture()
+    for a, aport, b, bport, ssrc in (
+            (captures.ENDPOINT, 40004, captures.E_PUB, 36010, 0x5100),     # traversal media
+            (captures.E_PRIV, 24000, captures.E_PUB, 24002, 0x5200),       # relay to relay
+            (captures.CMS, 50000, captures.E_PRIV, 24014, 0x5300)):        # TURN media
+        captures.rtp_stream(cap, a, aport, b, bport, ssrc, packets=10)
+        captures.rtp_stream(cap, b, bport, a, aport, ssrc + 1, packets=10, first_seq=100)
+    captures.rtp_stream(cap, captures.EXP_C, 36004, captures.E_PRIV, 2776, 0x5400, packets=6,
+                        mux_id=0x0102)                                    # Assent, multiplex id
+    return cap
+
+
+def strangers():
+    """RTP between hosts nobody configured, on the wide media ranges: anybody's ports."""
+    a, b, c = "198.51.100.70", "198.51.100.71", "198.51.100.72"
+    cap = pg.Capture()
+    for i, (p, q) in enumerate(((24000, 24002), (50000, 50002), (40000, 59000), (36020, 45000))):
+        captures.rtp_stream(cap, a, p, b, q, 0x7000 + i, packets=6)
+        captures.rtp_stream(cap, b, q, a, p, 0x7100 + i, packets=6, first_seq=50)
+        captures.rtp_stream(cap, c, p + 1, b, q + 1, 0x7200 + i, packets=6)
+    return cap
+
+
+def readable(folder, name, write):
+    """A file write(path) makes in folder, readable by the unprivileged tshark."""
+    path = os.path.join(folder, name)
+    write(path)
+    os.chmod(path, 0o644)
+    return path
+
+
+def streams_table(text):
+    """The rows of -z rtp,streams, without its frame lines."""
+    return [l for l in text.splitlines() if l and not l.startswith("=") and "Start time" not in l]
+
+
+class Telephony(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tsharkrun.readable_tmpdir("cmsedge-telephony-")
+        builds = dict(captures.CAPTURES, long=long_streams, strangers=strangers)
+        cls.caps = {name: readable(cls.tmp, name + ".pcap", build().write)
+                    for name, build in builds.items()}
+        cls.caps["sample"] = readable(cls.tmp, "sample.pcap",
+                                      lambda path: shutil.copyfile(BUNDLED, path))
+        cls.hosts = readable(cls.tmp, "cmsedge_hosts", captures.write_hosts)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def tshark(self, *args, hosts=True, plugin=True):
+        proc = tsharkrun.tshark(self.tmp, *args, hosts=self.hosts if hosts else None,
+                                plugin=plugin)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "")
+        return proc.stdout
+
+    def streams(self, capture, *extra, **kw):
+        return self.tshark("-r", self.caps[capture], "-q", "-z", "rtp,streams", *extra, **kw)
+
+    def frames(self, capture, *extra):
+        return tsharkrun.fields(self.tmp, self.caps[capture], FRAME_FIELDS, *extra,
+                                hosts=self.hosts)
+
+    def assert_golden(self, name, text):
+        path = os.path.join(GOLDEN, name)
+        if UPDATE:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        with open(path, encoding="utf-8") as f:
+            self.assertEqual(text, f.read(), f"output differs from {path}")
+
+    # ---- -z rtp,streams ------------------------------------------------------------------
+
+    def test_streams_golden(self):
+        for capture in ("sample", "documented", "long"):
+            with self.subTest(capture=capture):
+                self.assert_golden(f"rtp-streams-{capture}.txt", self.streams(capture))
+
+    def test_every_media_stream_of_the_sample_is_listed(self):
+        """Each SSRC the demultiplexer decodes as RTP is a stream of -z rtp,streams, and every
+        RTP frame names cmsedge and the frame that set its stream up."""
+        rows = self.frames("sample")
+        decoded = {r["rtp.ssrc"][0] for r in rows if r["rtp.ssrc"]}
+        listed = {m.group(1) for m in re.finditer(r" (0x[0-9a-f]{8}) ", self.streams("sample"))}
+        self.assertTrue(decoded)
+        self.assertEqual({int(s, 16) for s in decoded}, {int(s, 16) for s in listed})
+        by_number = {r["frame.number"][0]: r for r in rows}
+        for r in rows:
+            if not r["rtp.ssrc"] or "stun" in r["frame.protocols"][0]:
+                continue
+            self.assertEqual(r["rtp.setup-method"], ["cmsedge"], r)
+            setup = by_number[r["rtp.setup-frame"][0]]
+            # the frame that set it up is RTP the demultiplexer proved, of the same flow
+            self.assertEqual(setup["cmsedge.media.kind"], ["RTP"], setup)
+            self.assertLessEqual(int(setup["frame.number"][0]), int(r["frame.number"][0]))
+
+    def test_stream_analysis_counts_every_packet_after_the_first(self):
+        table = streams_table(self.streams("long"))
+        pkts = {}
+        for line in table:
+            cols = line.split()
+            pkts[int(cols[6], 16)] = (int(cols[8]), cols[9])  # SSRC: packets, lost
+        # the proving direction loses its first packet, the other is RTP's from the start
+        for ssrc in (0x5100, 0x5200, 0x5300):
+            self.assertEqual(pkts[ssrc], (9, "0"), hex(ssrc))
+            self.assertEqual(pkts[ssrc + 1], (10, "0"), hex(ssrc + 1))
+        self.assertEqual(pkts[0x5400], (5, "0"))  # behind a multiplex id, through cmsedge
+
+    def test_rtp_inside_turn_where_the_relayed_heuristics_reach_it(self):
+        """ChannelData to 3478 stays the stock STUN dissector's unless cmsedge_rtp_stun is on;
+        then its RTP is a stream under the outer addresses."""
+        self.assertNotIn(" 3478 ", self.streams("sample"))
+        text = self.streams("sample", "--enable-heuristic", "cmsedge_rtp_stun")
+        self.assertRegex(text, r"198\.51\.100\.31 50001\s+203\.0\.113\.10\s+3478 0x00001111")
+
+    def test_no_decode_as_needed_and_none_without_the_plugin(self):
+        self.assertEqual(streams_table(self.streams("long", plugin=False)), [])
+        self.assertNotEqual(streams_table(self.streams("long")), [])
+
+    def test_one_pass_and_two_passes_agree(self):
+        for capture in ("sample", "documented", "long", "not-cisco"):
+            with self.subTest(capture=capture):
+                self.assertEqual(self.frames(capture), self.frames(capture, "-2"))
+                self.assertEqual(self.streams(capture), self.streams(capture, "-2"))
+
+    def test_multiplexed_stream_stays_with_the_demultiplexer(self):
+        rows = [r for r in self.frames("long") if r["rtp.ssrc"] == ["0x00005400"]]
+        self.assertEqual(len(rows), 5)
+        for r in rows:
+            self.assertIn("cmsedge.media:rtp", r["frame.protocols"][0])
+            self.assertEqual(r["rtp.setup-method"], ["cmsedge"])
+
+    # ---- strangers -----------------------------------------------------------------------
+
+    def test_strangers_on_high_ports_get_no_streams(self):
+        for hosts in (True, False):
+            with self.subTest(hosts=hosts):
+                self.assertEqual(streams_table(self.streams("strangers", hosts=hosts)), [])
+        # and the Protocol column is the stock one
+        cols = ["-T", "fields", "-e", "frame.number", "-e", "_ws.col.Protocol"]
+        self.assertEqual(self.tshark("-r", self.caps["strangers"], *cols),
+                         self.tshark("-r", self.caps["strangers"], *cols, plugin=False))
+
+    def test_not_cisco_streams_only_on_the_demultiplexing_ports(self):
+        """The corpus-style capture: cmsedge adds streams only where it already decoded media
+        before, Assent RTP to the demultiplexing ports (36000-36011)."""
+        text = self.streams("not-cisco")
+        self.assert_golden("rtp-streams-not-cisco.txt", text)
+        for line in streams_table(text):
+            cols = line.split()
+            ports = {int(cols[3]), int(cols[5])}
+            self.assertTrue(any(36000 <= p <= 36011 for p in ports), line)
+
+
+class Profile(unittest.TestCase):
+    """The profile loads with empty stderr, from the personal and from the global folder."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tsharkrun.readable_tmpdir("cmsedge-profile-")
+        cls.sample = readable(cls.tmp, "sample.pcap", lambda path: shutil.copyfile(BUNDLED, path))
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def run_tshark(self, home, *args, wrap=()):
+        cmd = [*wrap, tsharkrun.RUN_TSHARK, "--build", tsharkrun.BUILD, "--home", home, "--",
+               *args]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+    def assert_profile_columns(self, proc):
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "")
+        # the profile's columns: roles, purpose, rule and verdict beside the stock ones
+        lines = {l.split()[0]: l for l in proc.stdout.splitlines() if l.strip()}
+        self.assertRegex(lines.get("77", ""), r"198\.51\.100\.21\s+sip-endpoint\s+"
+                         r"203\.0\.113\.10\s+expressway-e\S*\s+RTP\s+\d+\s+"
+                         r"Assent RTP \(traversed media\)\s+T2-08")
+        self.assertRegex(lines.get("147", ""), r"ICMP.*blocked\? ICMP port unreachable")
+
+    def fields(self, proc):
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertEqual(proc.stderr, "")
+        return proc.stdout
+
+    def test_personal_profile_from_install_user(self):
+        home = tsharkrun.readable_tmpdir("home-", self.tmp)
+        env = dict(os.environ, HOME=home)
+        env.pop("XDG_CONFIG_HOME", None)
+        env.pop("WIRESHARK_CONFIG_DIR", None)
+        subprocess.run(["cmake", "--build", tsharkrun.BUILD, "--target", "install-user"],
+                       env=env, check=True, capture_output=True)
+        folder = os.path.join(home, ".config", "wireshark", "profiles", PROFILE)
+        for name in PROFILE_FILES:
+            self.assertTrue(os.path.isfile(os.path.join(folder, name)), name)
+        # the profile has its own hosts table
+        captures.write_hosts(os.path.join(folder, "cmsedge_hosts"))
+        # the personal plugin copy would clash with run-tshark.sh's private global copy
+        shutil.rmtree(os.path.join(home, ".local"))
+        subprocess.run(["chmod", "-R", "a+rwX", home], check=True)
+        self.assert_profile_columns(self.run_tshark(home, "-C", PROFILE, "-r", self.sample))
+        out = self.fields(self.run_tshark(home, "-C", PROFILE, "-r", self.sample, "-T", "fields",
+                                          "-e", "frame.number", "-e", "cmsedge.purpose",
+                                          "-Y", "cmsedge.offspec"))
+        self.assertIn("140\tAssent RTP (traversed media)", out)
+        # a profile that does not exist is refused: -C really chose ours
+        proc = self.run_tshark(home, "-C", PROFILE + " nonexistent", "-r", self.sample)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("does not exist", proc.stderr)
+        subprocess.run(["cmake", "--build", tsharkrun.BUILD, "--target", "uninstall-user"],
+                       env=env, check=True, capture_output=True)
+        self.assertFalse(os.path.exists(os.path.join(folder, "preferences")))
+
+    @unittest.skipUnless(IS_ROOT and shutil.which("unshare") and shutil.which("cpack"),
+                         "needs root, unshare and cpack (the package's profile is mounted over "
+                         "/usr/share/wireshark/profiles in a private mount namespace)")
+    def test_global_profile_from_the_package(self):
+        work = tsharkrun.readable_tmpdir("deb-", self.tmp)
+        subprocess.run(["cpack", "--config", os.path.join(tsharkrun.BUILD, "CPackConfig.cmake"),
+                        "-B", os.path.join(work, "out")], cwd=work, check=True,
+                       capture_output=True)
+        out = os.path.join(work, "out")
+        deb = [f for f in os.listdir(out) if f.endswith(".deb")][0]
+        listing = subprocess.run(["dpkg-deb", "-c", os.path.join(out, deb)], check=True,
+                                 capture_output=True, text=True).stdout
+        for name in PROFILE_FILES:
+            self.assertIn(f"./usr/share/wireshark/profiles/{PROFILE}/{name}", listing)
+        root = os.path.join(work, "root")
+        subprocess.run(["dpkg-deb", "-x", os.path.join(out, deb), root], check=True)
+        subprocess.run(["chmod", "-R", "a+rX", work], check=True)
+        profiles = os.path.join(root, "usr", "share", "wireshark", "profiles")
+        # Wireshark's global profiles folder, as the package would fill it, for this process only
+        wrap = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+                'mount --bind "$0" /usr/share/wireshark/profiles && exec "$@"', profiles]
+        home = tsharkrun.readable_tmpdir("home-", self.tmp)
+        os.chmod(home, 0o777)
+        proc = self.run_tshark(home, "-C", PROFILE, "-r", self.sample,
+                               *captures.uat_options(), wrap=wrap)
+        self.assert_profile_columns(proc)
+        # tshark copied the global profile into the personal folder on first use
+        copied = os.path.join(home, ".config", "wireshark", "profiles", PROFILE, "preferences")
+        self.assertTrue(os.path.isfile(copied))
+
+
+if __name__ == "__main__":
+    unittest.main()
