@@ -26,6 +26,7 @@ void plugin_register(void)
     plug.register_handoff = proto_reg_handoff_cmsedge;
     proto_register_plugin(&plug);
     cmsedge_audit_register();
+    cmsedge_calls_register();
 }
 
 #ifdef WS_PLUGIN_DESC_DISSECTOR

@@ -72,13 +72,16 @@ def streams_table(text):
     return [l for l in text.splitlines() if l and not l.startswith("=") and "Start time" not in l]
 
 
-class Telephony(unittest.TestCase):
+class CaptureCase(unittest.TestCase):
+    """BUILDS written once into a folder the unprivileged tshark can read, with the bundled
+    sample and the hosts file of the captures."""
+    BUILDS = {}
+
     @classmethod
     def setUpClass(cls):
         cls.tmp = tsharkrun.readable_tmpdir("cmsedge-telephony-")
-        builds = dict(captures.CAPTURES, long=long_streams, strangers=strangers)
         cls.caps = {name: readable(cls.tmp, name + ".pcap", build().write)
-                    for name, build in builds.items()}
+                    for name, build in cls.BUILDS.items()}
         cls.caps["sample"] = readable(cls.tmp, "sample.pcap",
                                       lambda path: shutil.copyfile(BUNDLED, path))
         cls.hosts = readable(cls.tmp, "cmsedge_hosts", captures.write_hosts)
@@ -86,6 +89,10 @@ class Telephony(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+class Telephony(CaptureCase):
+    BUILDS = dict(captures.CAPTURES, long=long_streams, strangers=strangers)
 
     def tshark(self, *args, hosts=True, plugin=True):
         proc = tsharkrun.tshark(self.tmp, *args, hosts=self.hosts if hosts else None,
@@ -190,6 +197,109 @@ class Telephony(unittest.TestCase):
             cols = line.split()
             ports = {int(cols[3]), int(cols[5])}
             self.assertTrue(any(36000 <= p <= 36011 for p in ports), line)
+
+
+def web_app_join(cap, guest_port, web_relay, ms_port, ms_relay, back=True):
+    """A web-app join at the edge: the browser allocates on the Expressway-E's public TURN port,
+    the Meeting Server on the private side; the browser's permission and channel name the
+    Meeting Server's relayed address; media as ChannelData, between the relays (back: both
+    ways) and as Send/Data indications."""
+    g, e_pub, e_priv, cms = captures.GUEST, captures.E_PUB, captures.E_PRIV, captures.CMS
+    cap.add(pg.udp(g, guest_port, e_pub, 3478, pg.stun_allocate_request()))
+    cap.add(pg.udp(e_pub, 3478, g, guest_port,
+                   pg.stun_allocate_success(e_pub, web_relay, g, guest_port)))
+    cap.add(pg.udp(cms, ms_port, e_priv, 3478, pg.stun_allocate_request()))
+    cap.add(pg.udp(e_priv, 3478, cms, ms_port,
+                   pg.stun_allocate_success(e_priv, ms_relay, cms, ms_port)))
+    cap.add(pg.udp(g, guest_port, e_pub, 3478,
+                   pg._stun(0x0008, pg._xor_address(0x0012, e_priv, ms_relay))))  # permission
+    cap.add(pg.udp(g, guest_port, e_pub, 3478,                                    # channel
+                   pg._stun(0x0009, pg._attr(0x000C, b"\x40\x00\x00\x00") +
+                            pg._xor_address(0x0012, e_priv, ms_relay))))
+    for seq in range(1, 4):
+        media = pg.rtp(seq=seq, ts=seq * 160, ssrc=guest_port)
+        cap.add(pg.udp(g, guest_port, e_pub, 3478, pg.channel_data(0x4000, media)))
+        cap.add(pg.udp(e_pub, web_relay, e_priv, ms_relay, media))
+        cap.add(pg.udp(e_priv, 3478, cms, ms_port, pg.stun_data_indication(e_pub, web_relay, media)))
+        answer = pg.rtp(seq=seq, ts=seq * 160, ssrc=ms_port)
+        cap.add(pg.udp(cms, ms_port, e_priv, 3478, pg.stun_send_indication(e_pub, web_relay, answer)))
+        if back:
+            cap.add(pg.udp(e_priv, ms_relay, e_pub, web_relay, answer))
+        cap.add(pg.udp(e_pub, 3478, g, guest_port, pg.channel_data(0x4000, answer)))
+
+
+def joins():
+    cap = pg.Capture()
+    web_app_join(cap, 50100, 24100, 40100, 24200)              # complete
+    web_app_join(cap, 50102, 24102, 40102, 24202, back=False)  # media one way between relays
+    g, e_pub = captures.GUEST, captures.E_PUB                  # the web app alone
+    cap.add(pg.udp(g, 50104, e_pub, 3478, pg.stun_allocate_request()))
+    cap.add(pg.udp(e_pub, 3478, g, 50104, pg.stun_allocate_success(e_pub, 24104, g, 50104)))
+    return cap
+
+
+class Calls(CaptureCase):
+    """-z cmsedge,calls and the cmsedge.call / cmsedge.leg fields."""
+    BUILDS = {"joins": joins, "not-cisco": captures.not_cisco}
+
+    def report(self, capture, *extra, hosts=True):
+        proc = tsharkrun.tshark(self.tmp, "-r", self.caps[capture], "-q", "-z", "cmsedge,calls",
+                                *extra, hosts=self.hosts if hosts else None)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        return proc.stdout
+
+    def test_joins_golden(self):
+        for capture in ("joins", "sample"):
+            with self.subTest(capture=capture):
+                text = self.report(capture)
+                path = os.path.join(GOLDEN, f"calls-{capture}.txt")
+                if UPDATE:
+                    with open(path, "w", encoding="utf-8") as f:
+                        f.write(text)
+                with open(path, encoding="utf-8") as f:
+                    self.assertEqual(text, f.read(), path)
+
+    def test_a_join_is_one_call_with_its_verdict(self):
+        calls = self.report("joins").split("\nCall ")[1:]
+        self.assertEqual(len(calls), 3, calls)
+        complete, one_way, alone = calls
+        self.assertIn("joined by call 2", complete)
+        self.assertIn("relayed 203.0.113.10:24100, lifetime 600 s", complete)
+        self.assertIn("permissions: 192.0.2.10:24200; channels: 0x4000 -> 192.0.2.10:24200", complete)
+        self.assertIn("Verdict: complete", complete)
+        self.assertRegex(one_way, r"Verdict: one-way: leg \d+ \(relay-relay\) "
+                                  r"203\.0\.113\.10:24102 -> 192\.0\.2\.10:24202, nothing back")
+        self.assertIn("Verdict: missing: the Meeting Server's allocation", alone)
+        # the legs, counted each way: 3 packets of media each way through the relays
+        self.assertRegex(complete, r"\(relay-relay, allocation 1\): 203\.0\.113\.10:24100 -> "
+                                   r"192\.0\.2\.10:24200: 3 packets \d+ bytes; back: 3 packets")
+
+    def test_frames_carry_call_and_leg(self):
+        rows = tsharkrun.fields(self.tmp, self.caps["joins"],
+                                ["frame.number", "cmsedge.call", "cmsedge.leg", "cmsedge.leg_kind"],
+                                hosts=self.hosts)
+        # the Meeting Server's allocation starts call 2 and joins call 1 at the permission
+        by_frame = {int(r["frame.number"][0]): r for r in rows}
+        self.assertEqual(by_frame[1]["cmsedge.call"], ["1"])
+        self.assertEqual(by_frame[3]["cmsedge.call"], ["2"])
+        self.assertEqual(by_frame[8]["cmsedge.call"], ["1"])        # relay to relay
+        self.assertEqual(by_frame[8]["cmsedge.leg_kind"], ["relay-relay"])
+        self.assertEqual(by_frame[9]["cmsedge.call"], ["1"])        # the Meeting Server's side
+        self.assertTrue(all(r["cmsedge.call"] for r in rows))
+        # one pass and two passes agree
+        names = ["frame.number", "cmsedge.call", "cmsedge.leg", "cmsedge.leg_kind"]
+        self.assertEqual(rows, tsharkrun.fields(self.tmp, self.caps["joins"], names, "-2",
+                                                hosts=self.hosts))
+
+    def test_no_calls_without_an_expressway(self):
+        """A TURN server nobody knows as an Expressway-E makes no call (coturn, Teams-like
+        TURN); nor do allocations before the Expressway-E's role is inferred."""
+        for hosts in (True, False):
+            with self.subTest(hosts=hosts):
+                self.assertIn("No TURN allocation at a known Expressway-E.",
+                              self.report("not-cisco", hosts=hosts))
+        inferred = self.report("joins", hosts=False)
+        self.assertNotIn("(frame 1)", inferred)
 
 
 class Profile(unittest.TestCase):
