@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import unittest
 
 import captures
@@ -391,6 +392,78 @@ class Profile(unittest.TestCase):
         # tshark copied the global profile into the personal folder on first use
         copied = os.path.join(home, ".config", "wireshark", "profiles", PROFILE, "preferences")
         self.assertTrue(os.path.isfile(copied))
+
+
+GUI_TOOLS = ("wireshark", "xvfb-run", "xdotool")
+GUI_MISSING = [t for t in GUI_TOOLS if not shutil.which(t)]
+
+# Wireshark (Qt) under Xvfb: open the capture, wait for its window, quit with Ctrl+Q, and keep
+# Wireshark's own exit status and standard error apart from xvfb-run's.
+DRIVE = """#!/bin/bash
+wireshark "$@" 2>"$WS_ERR" &
+pid=$!
+win=$(timeout 60 xdotool search --sync --name "$WS_TITLE" | head -n 1)
+if [[ -z $win ]]; then kill "$pid"; echo "no window" > "$WS_RC"; exit 0; fi
+sleep 2
+xdotool windowfocus --sync "$win" key ctrl+q
+wait "$pid"
+echo $? > "$WS_RC"
+"""
+
+
+def write_drive(path):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(DRIVE)
+
+
+@unittest.skipIf(GUI_MISSING, f"needs {', '.join(GUI_TOOLS)}; missing: {', '.join(GUI_MISSING)}")
+class Gui(unittest.TestCase):
+    """Wireshark opens the sample with the plugin and the profile and quits cleanly."""
+
+    def run_wireshark(self, plugin, *args):
+        home = tsharkrun.readable_tmpdir("gui-")
+        self.addCleanup(shutil.rmtree, home, True)
+        # the private plugin folders run-tshark.sh makes (the fresh plugin, or none)
+        setup = [tsharkrun.RUN_TSHARK, "--build", tsharkrun.BUILD, "--home", home]
+        setup += [] if plugin else ["--no-plugin"]
+        subprocess.run(setup + ["--", "-v"], check=True, capture_output=True)
+        folder = os.path.join(home, ".config", "wireshark", "profiles", PROFILE)
+        os.makedirs(folder)
+        for name in PROFILE_FILES:
+            shutil.copyfile(os.path.join(tsharkrun.ROOT, "profile", name),
+                            os.path.join(folder, name))
+        captures.write_hosts(os.path.join(folder, "cmsedge_hosts"))
+        sample = readable(home, "edge-sample.pcap", lambda path: shutil.copyfile(BUNDLED, path))
+        drive = readable(home, "drive.sh", write_drive)
+        os.chmod(drive, 0o755)
+        os.makedirs(os.path.join(home, "run"), mode=0o700)
+        err, rc = os.path.join(home, "ws.err"), os.path.join(home, "ws.rc")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
+               "XDG_RUNTIME_DIR": os.path.join(home, "run"), "TZ": "UTC",
+               "WIRESHARK_PLUGIN_DIR": os.path.join(home, "plugins"),
+               "WS_ERR": err, "WS_RC": rc, "WS_TITLE": "edge-sample.pcap"}
+        cmd = ["xvfb-run", "-a", "-s", "-nolisten tcp", drive, *args, "-r", sample]
+        if IS_ROOT:  # Wireshark loads no personal or private plugins for root
+            subprocess.run(["chown", "-R", "65534:65534", home], check=True)
+            cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+        subprocess.run(cmd, env=env, capture_output=True, timeout=180, cwd=home)
+        with open(rc) as f, open(err) as g:
+            return f.read().strip(), g.read().splitlines(), folder
+
+    def test_wireshark_opens_the_sample_with_plugin_and_profile(self):
+        # -o cmsedge.*: an unknown preference would be refused, so the plugin is loaded
+        rc, err, folder = self.run_wireshark(True, "-C", PROFILE,
+                                             "-o", "cmsedge.deployment_size:small")
+        self.assertEqual(rc, "0", err)
+        # the same Wireshark without the plugin and the profile, for what this machine's
+        # environment makes it print whatever it opens (a container without nl80211 does)
+        base_rc, baseline, _ = self.run_wireshark(False)
+        self.assertEqual(base_rc, "0", baseline)
+        self.assertEqual([l for l in err if l not in baseline], [])
+        print(f"\nGUI: Wireshark's stderr with the plugin and profile: {err}; without: "
+              f"{baseline}", file=sys.stderr)
+        # the profile was the one in use: Wireshark keeps its recent settings there
+        self.assertTrue(os.path.isfile(os.path.join(folder, "recent")))
 
 
 if __name__ == "__main__":
