@@ -9,18 +9,30 @@
 #include "cmsedge-plugin.h"
 
 static struct cmsedge_capture *capture;
+static struct cmsedge_calls *calls;
 
 static void capture_init(void)
 {
     if (!capture)
         capture = cmsedge_capture_new();
     cmsedge_capture_reset(capture);
+    if (calls)
+        cmsedge_calls_reset(calls);
 }
 
 static void capture_cleanup(void)
 {
     if (capture)
         cmsedge_capture_reset(capture);
+    if (calls)
+        cmsedge_calls_reset(calls);
+}
+
+struct cmsedge_calls *cmsedge_plugin_calls(void)
+{
+    if (!calls)
+        calls = cmsedge_calls_new();
+    return calls;
 }
 
 void cmsedge_capture_register(void)

@@ -170,6 +170,13 @@ static void facts_read(proto_tree *tree, packet_info *pinfo, bool in_icmp, struc
                 f->stun_error = info.error;
                 f->has_relayed = info.has_relayed;
                 f->relayed_port = info.relayed_port;
+                f->relayed_addr = info.relayed_addr;
+                f->has_lifetime = info.has_lifetime;
+                f->lifetime = info.lifetime;
+                f->has_peer = info.has_peer;
+                f->peer_port = info.peer_port;
+                f->peer_addr = info.peer_addr;
+                f->channel = info.channel;
             }
         }
     }

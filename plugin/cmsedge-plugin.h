@@ -8,6 +8,7 @@
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
+#include "cmsedge/calls.h"
 #include "cmsedge/capture.h"
 #include "cmsedge/checks.h"
 #include "cmsedge/classify.h"
@@ -41,6 +42,11 @@ void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
 void cmsedge_capture_register(void);
 /* The capture, pointed at the current settings and hosts. */
 struct cmsedge_capture *cmsedge_plugin_capture(void);
+/* The joins and calls of the open capture file (src/calls.c). */
+struct cmsedge_calls *cmsedge_plugin_calls(void);
+
+/* cmsedge-calls.c: tshark -z cmsedge,calls. */
+void cmsedge_calls_register(void);
 
 /* cmsedge-audit.c: the edge audit (tshark -z cmsedge,audit) and its Statistics menu tree. */
 void cmsedge_audit_register(void);

@@ -18,6 +18,7 @@
 #include "cmsedge-plugin.h"
 
 #include <epan/conversation.h>
+#include <epan/dissectors/packet-rtp.h>
 #include <epan/expert.h>
 #include <epan/proto_data.h>
 
@@ -50,13 +51,47 @@ static GArray *registrations; /* what we put in port tables, to take it out on a
 
 /* ---- media demultiplexing ---------------------------------------------------------------- */
 
-/* Per UDP conversation: each direction's track, plain and inside TURN messages. */
+/* Per UDP conversation: each direction's track, plain and inside TURN messages; whether the
+ * 5-tuple has been handed to the RTP dissector as an RTP conversation. */
 struct media_conv {
     struct cmsedge_media_track direct[2], relayed[2];
+    bool rtp_set_up;
 };
+
+/* The setup method Wireshark's RTP tools show for the streams cmsedge sets up (at most
+ * MAX_RTP_SETUP_METHOD_SIZE characters). */
+#define RTP_SETUP_METHOD "cmsedge"
 
 /* A frame's decision, kept for later passes; frames found to be nothing share one. */
 static const struct cmsedge_media no_media = {CMSEDGE_MEDIA_NONE, 0, 0};
+
+/* The frame that proves a stream (its second consistent packet, first pass only) sets the UDP
+ * 5-tuple up as an RTP conversation the way SDP does: the RTP dissector keeps the setup method
+ * and frame, which -z rtp,streams and RTP Stream Analysis show. UDP looks a packet's
+ * conversation up by its destination, so each end gets one (address and port, the other end's
+ * port, any other address: RTP's own rule). The conversations' dissector starts with the next
+ * frame, so that this frame is dissected the same way (through cmsedge.media) on every pass;
+ * before it, they do not exist. A stream with a multiplex id stays ours (the RTP dissector
+ * would read the id as a header): its conversations carry the RTP setup data but hand the
+ * packets to the demultiplexer. */
+static void set_up_rtp_end(packet_info *pinfo, address *addr, guint32 port, guint32 other_port,
+                           dissector_handle_t handle)
+{
+    address any = ADDRESS_INIT_NONE;
+    conversation_t *conv =
+        conversation_new(pinfo->num, addr, &any, CONVERSATION_UDP, port, other_port, NO_ADDR2);
+    rtp_add_address(pinfo, PT_UDP, addr, (int)port, (int)other_port, RTP_SETUP_METHOD, pinfo->num,
+                    0, NULL);
+    conversation_set_dissector_from_frame_number(conv, 0, NULL);
+    conversation_set_dissector_from_frame_number(conv, pinfo->num + 1, handle);
+}
+
+static void set_up_rtp_conversation(packet_info *pinfo, const struct cmsedge_media *m)
+{
+    dissector_handle_t handle = m->offset ? media_handle : rtp_handle;
+    set_up_rtp_end(pinfo, &pinfo->dst, pinfo->destport, pinfo->srcport, handle);
+    set_up_rtp_end(pinfo, &pinfo->src, pinfo->srcport, pinfo->destport, handle);
+}
 
 static bool follow(tvbuff_t *tvb, packet_info *pinfo, bool relayed, unsigned allow,
                    struct cmsedge_media *m)
@@ -82,6 +117,11 @@ static bool follow(tvbuff_t *tvb, packet_info *pinfo, bool relayed, unsigned all
                                       tvb_reported_length(tvb), allow, m);
     p_add_proto_data(wmem_file_scope(), pinfo, proto_media, relayed ? 1 : 0,
                      found ? wmem_memdup(wmem_file_scope(), m, sizeof *m) : (void *)&no_media);
+    if (found && !relayed && m->kind == CMSEDGE_MEDIA_RTP && !mc->rtp_set_up &&
+        pinfo->ptype == PT_UDP) {
+        mc->rtp_set_up = true;
+        set_up_rtp_conversation(pinfo, m);
+    }
     return found;
 }
 

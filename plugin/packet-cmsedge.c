@@ -18,6 +18,7 @@
 #include "cmsedge-plugin.h"
 
 #include <epan/expert.h>
+#include <epan/proto_data.h>
 #include <epan/tap.h>
 
 #include "compat.h"
@@ -55,6 +56,9 @@ static int hf_inferred = -1;
 static int hf_evidence_frame = -1;
 static int hf_service = -1;
 static int hf_service_id = -1;
+static int hf_call = -1;
+static int hf_leg = -1;
+static int hf_leg_kind = -1;
 
 static gint ett_cmsedge = -1;
 static gint ett_match = -1;
@@ -349,8 +353,8 @@ static void render_icmp_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinf
     add_findings(ct, tvb, pinfo, &a->findings);
 }
 
-static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
-                   const struct cmsedge_annotation *a)
+static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
+                          const struct cmsedge_annotation *a)
 {
     const struct cmsedge_verdict *v = &a->verdict;
     proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
@@ -404,6 +408,38 @@ static void render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         expert_add_info_format(pinfo, ti, &ei_inferred, "Inferred role: %s is %s, from %s", addr,
                                cmsedge_role_keyword(a->new_roles_as[i]), inf->evidence);
     }
+    return ct;
+}
+
+/* The call and leg a frame is part of (src/calls.c): decided on the first pass, in frame order,
+ * and kept for later passes (key 1; cmsedge-facts.c keeps its facts under key 0). */
+#define CALL_REF_KEY 1
+
+static const struct cmsedge_call_ref *call_ref(packet_info *pinfo, const struct cmsedge_frame *fr,
+                                               const struct cmsedge_annotation *a)
+{
+    struct cmsedge_call_ref ref;
+    struct cmsedge_calls *calls;
+    if (PINFO_FD_VISITED(pinfo))
+        return p_get_proto_data(wmem_file_scope(), pinfo, proto_cmsedge, CALL_REF_KEY);
+    calls = cmsedge_plugin_calls();
+    if (!calls || !cmsedge_calls_feed(calls, fr, a, &ref))
+        return NULL;
+    struct cmsedge_call_ref *kept = wmem_memdup(wmem_file_scope(), &ref, sizeof ref);
+    p_add_proto_data(wmem_file_scope(), pinfo, proto_cmsedge, CALL_REF_KEY, kept);
+    return kept;
+}
+
+static void add_call(proto_tree *ct, tvbuff_t *tvb, const struct cmsedge_call_ref *ref)
+{
+    proto_item *p = proto_tree_add_uint(ct, hf_call, tvb, 0, 0, ref->call);
+    proto_item_set_generated(p);
+    if (!ref->leg)
+        return;
+    p = proto_tree_add_uint(ct, hf_leg, tvb, 0, 0, ref->leg);
+    proto_item_set_generated(p);
+    p = proto_tree_add_string(ct, hf_leg_kind, tvb, 0, 0, cmsedge_leg_kind_name(ref->kind));
+    proto_item_set_generated(p);
 }
 
 static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -419,16 +455,29 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
         return 0; /* the ports belong to a quoted packet this frame says nothing about */
     a = wmem_new(pinfo->pool, struct cmsedge_annotation);
-    if (!cmsedge_capture_annotate(cmsedge_plugin_capture(), fr, !PINFO_FD_VISITED(pinfo), a))
+    bool shown =
+        cmsedge_capture_annotate(cmsedge_plugin_capture(), fr, !PINFO_FD_VISITED(pinfo), a);
+    const struct cmsedge_call_ref *ref = call_ref(pinfo, fr, a);
+    if (!shown && !ref)
         return 0; /* nothing the reference speaks of */
 
+    if (!shown) { /* a leg of a call that no row documents (a relay's peer, say) */
+        proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+        proto_item_set_generated(ti);
+        proto_item_append_text(ti, ": call %u", ref->call);
+        add_call(proto_item_add_subtree(ti, ett_cmsedge), tvb, ref);
+        return tvb_captured_length(tvb);
+    }
     if (cmsedge_prefs_info_column())
         add_info_column(pinfo, a);
     queue_tap(pinfo, a, &fr->facts);
-    if (a->icmp_error)
+    if (a->icmp_error) {
         render_icmp_error(tree, tvb, pinfo, a);
-    else
-        render(tree, tvb, pinfo, a);
+    } else {
+        proto_tree *ct = render(tree, tvb, pinfo, a);
+        if (ref)
+            add_call(ct, tvb, ref);
+    }
     return tvb_captured_length(tvb);
 }
 
@@ -538,6 +587,17 @@ void proto_register_cmsedge(void)
         {&hf_service_id,
          {"Service row", "cmsedge.service_id", FT_STRING, BASE_NONE, NULL, 0x0,
           "Row id of the service in tables/services.tsv (S-<nn>)", HFILL}},
+        {&hf_call,
+         {"Call", "cmsedge.call", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "The join or call (TURN allocations and their relays) the frame is part of; "
+          "tshark -z cmsedge,calls lists them",
+          HFILL}},
+        {&hf_leg,
+         {"Leg", "cmsedge.leg", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "The leg of the call: one flow, counted per direction", HFILL}},
+        {&hf_leg_kind,
+         {"Leg kind", "cmsedge.leg_kind", FT_STRING, BASE_NONE, NULL, 0x0,
+          "client-turn, relay-peer or relay-relay", HFILL}},
     };
 
     static gint *ett[] = {&ett_cmsedge, &ett_match, &ett_finding, &ett_check, &ett_inferred};

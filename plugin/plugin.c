@@ -27,6 +27,7 @@ void plugin_register(void)
     proto_register_plugin(&plug);
     cmsedge_audit_register();
     cmsedge_firewall_register();
+    cmsedge_calls_register();
 }
 
 #ifdef WS_PLUGIN_DESC_DISSECTOR

@@ -67,9 +67,34 @@ bool cmsedge_looks_like_ssh(const uint8_t *head, size_t head_len)
     return head_len >= 4 && memcmp(head, "SSH-", 4) == 0;
 }
 
-/* RFC 5389 section 6 header, section 15 attributes; RFC 5766 XOR-RELAYED-ADDRESS. */
+/* RFC 5389 section 6 header, section 15 attributes; RFC 8656 section 18 TURN attributes. */
 #define STUN_ATTR_ERROR_CODE          0x0009u
+#define STUN_ATTR_CHANNEL_NUMBER      0x000Cu
+#define STUN_ATTR_LIFETIME            0x000Du
+#define STUN_ATTR_XOR_PEER_ADDRESS    0x0012u
 #define STUN_ATTR_XOR_RELAYED_ADDRESS 0x0016u
+#define STUN_FAMILY_IPV4              0x01u
+#define STUN_FAMILY_IPV6              0x02u
+
+/* An XOR-*-ADDRESS value (RFC 5389 section 15.2): reserved byte, family, port and address,
+ * each XORed with the magic cookie (and for IPv6 the transaction id, which follows it in the
+ * header). Returns false when the family or length does not fit. */
+static bool xor_address(const uint8_t *msg, const uint8_t *value, size_t alen, uint16_t *port,
+                        struct cmsedge_addr *addr)
+{
+    uint8_t bytes[16];
+    size_t n = value[1] == STUN_FAMILY_IPV4 ? 4 : value[1] == STUN_FAMILY_IPV6 ? 16 : 0;
+    if (n == 0 || alen < 4 + n)
+        return false;
+    *port = be16(value + 2) ^ (uint16_t)(STUN_MAGIC_COOKIE >> 16);
+    for (size_t i = 0; i < n; i++)
+        bytes[i] = value[4 + i] ^ msg[4 + i]; /* cookie, then transaction id: header bytes 4-19 */
+    if (n == 4)
+        cmsedge_addr_from_ipv4(addr, bytes);
+    else
+        cmsedge_addr_from_ipv6(addr, bytes);
+    return true;
+}
 
 bool cmsedge_parse_stun(const uint8_t *msg, size_t len, struct cmsedge_stun_info *info)
 {
@@ -87,9 +112,20 @@ bool cmsedge_parse_stun(const uint8_t *msg, size_t len, struct cmsedge_stun_info
             break;
         if (type == STUN_ATTR_ERROR_CODE && alen >= 4)
             info->error = (uint16_t)((msg[value + 2] & 0x07) * 100 + msg[value + 3]);
-        else if (type == STUN_ATTR_XOR_RELAYED_ADDRESS && alen >= 4) {
+        else if (type == STUN_ATTR_XOR_RELAYED_ADDRESS && alen >= 4 && !info->has_relayed) {
             info->has_relayed = true;
             info->relayed_port = be16(msg + value + 2) ^ (uint16_t)(STUN_MAGIC_COOKIE >> 16);
+            uint16_t port;
+            if (!xor_address(msg, msg + value, alen, &port, &info->relayed_addr))
+                memset(&info->relayed_addr, 0, sizeof info->relayed_addr);
+        } else if (type == STUN_ATTR_LIFETIME && alen >= 4) {
+            info->has_lifetime = true;
+            info->lifetime = be32(msg + value);
+        } else if (type == STUN_ATTR_XOR_PEER_ADDRESS && !info->has_peer) {
+            info->has_peer =
+                xor_address(msg, msg + value, alen, &info->peer_port, &info->peer_addr);
+        } else if (type == STUN_ATTR_CHANNEL_NUMBER && alen >= 4) {
+            info->channel = be16(msg + value);
         }
         off = value + ((alen + 3u) & ~3u); /* attributes are padded to 4 bytes */
     }

@@ -32,6 +32,14 @@ enum cmsedge_icmp {
 #define CMSEDGE_STUN_ALLOCATE_REQUEST 0x0003u
 #define CMSEDGE_STUN_ALLOCATE_SUCCESS 0x0103u
 #define CMSEDGE_STUN_ALLOCATE_ERROR   0x0113u
+/* RFC 8656 section 17: the TURN methods a join's allocation goes through. */
+#define CMSEDGE_STUN_REFRESH_REQUEST     0x0004u
+#define CMSEDGE_STUN_PERMISSION_REQUEST  0x0008u
+#define CMSEDGE_STUN_PERMISSION_SUCCESS  0x0108u
+#define CMSEDGE_STUN_CHANNELBIND_REQUEST 0x0009u
+#define CMSEDGE_STUN_CHANNELBIND_SUCCESS 0x0109u
+#define CMSEDGE_STUN_SEND_INDICATION     0x0016u
+#define CMSEDGE_STUN_DATA_INDICATION     0x0017u
 
 struct cmsedge_facts {
     uint32_t frame;          /* frame number, from 1 */
@@ -45,6 +53,13 @@ struct cmsedge_facts {
     uint16_t stun_error;                        /* STUN ERROR-CODE (e.g. 401), 0 for none */
     bool has_relayed;                           /* an XOR-RELAYED-ADDRESS attribute is present */
     uint16_t relayed_port;                      /* its port */
+    struct cmsedge_addr relayed_addr;           /* its address (family 0 when unreadable) */
+    bool has_lifetime;                          /* a LIFETIME attribute is present */
+    uint32_t lifetime;                          /* its seconds */
+    bool has_peer;                              /* an XOR-PEER-ADDRESS attribute (the first) */
+    uint16_t peer_port;
+    struct cmsedge_addr peer_addr;
+    uint16_t channel; /* CHANNEL-NUMBER of a ChannelBind, 0 for none */
 };
 
 #endif

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmsedge/address.h"
+
 #define CMSEDGE_PAYLOAD_HEAD 32
 
 enum cmsedge_media_kind {
@@ -36,14 +38,22 @@ bool cmsedge_looks_like_tls(const uint8_t *head, size_t head_len);
 bool cmsedge_looks_like_sip(const uint8_t *head, size_t head_len);
 bool cmsedge_looks_like_ssh(const uint8_t *head, size_t head_len);
 
-/* What a STUN/TURN message says that the per-flow checks need: its type, the ERROR-CODE
- * (class * 100 + number) and the XOR-RELAYED-ADDRESS port, decoded. msg starts at the STUN
- * header; len is what is available. Attributes that run past len are ignored. */
+/* What a STUN/TURN message says that the per-flow checks and the calls need: its type, the
+ * ERROR-CODE (class * 100 + number), the XOR-RELAYED-ADDRESS, the LIFETIME, the first
+ * XOR-PEER-ADDRESS and the CHANNEL-NUMBER, decoded (RFC 8656). msg starts at the STUN header;
+ * len is what is available. Attributes that run past len are ignored. */
 struct cmsedge_stun_info {
     uint16_t type;
     uint16_t error; /* 0 if none */
     bool has_relayed;
     uint16_t relayed_port;
+    struct cmsedge_addr relayed_addr; /* family 0 when the attribute's address was unreadable */
+    bool has_lifetime;
+    uint32_t lifetime; /* seconds */
+    bool has_peer;
+    uint16_t peer_port;
+    struct cmsedge_addr peer_addr;
+    uint16_t channel; /* 0 if none */
 };
 bool cmsedge_parse_stun(const uint8_t *msg, size_t len, struct cmsedge_stun_info *info);
 

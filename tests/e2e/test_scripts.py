@@ -323,7 +323,7 @@ class Uninstall(ScriptsCase):
                               capture_output=True, text=True, timeout=300)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         with open(os.path.join(BUILD, "install_manifest.txt")) as f:
-            installed = f.read().split()
+            installed = f.read().splitlines()  # one path a line; the profile's has spaces
         plugin = os.path.join(prefix, "lib")
         self.assertTrue(any(p.endswith("/epan/cmsedge.so") and p.startswith(plugin)
                             for p in installed), installed)

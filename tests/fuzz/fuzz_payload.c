@@ -49,6 +49,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(msg, data, size);
     if (cmsedge_parse_stun(msg, size, &info) && info.error > 7 * 100 + 255)
         abort(); /* the error class is 3 bits, the number one byte */
+    if ((info.has_peer && info.peer_addr.family != 4 && info.peer_addr.family != 6) ||
+        (!info.has_peer && (info.peer_port || info.peer_addr.family)) ||
+        (info.relayed_addr.family && !info.has_relayed) ||
+        (info.relayed_addr.family && info.relayed_addr.family != 4 &&
+         info.relayed_addr.family != 6) ||
+        (!info.has_lifetime && info.lifetime))
+        abort(); /* an address only with its attribute, and only IPv4 or IPv6 */
     free(msg);
     return 0;
 }

@@ -61,11 +61,67 @@ static void stun_attributes(void **state)
     assert_false(cmsedge_parse_stun(err, 10, &info));
 }
 
+/* TURN attributes the calls read: XOR-RELAYED-ADDRESS's address, LIFETIME, XOR-PEER-ADDRESS
+ * (IPv4 and IPv6) and CHANNEL-NUMBER. */
+static void turn_attributes(void **state)
+{
+    (void)state;
+    uint8_t
+        bind
+            [] =
+                {
+                    0x00,        0x09,        0x00,     0x28,      0x21, 0x12,
+                    0xa4,        0x42, /* ChannelBind, length 40 */
+                    1,           2,           3,        4,         5,    6,
+                    7,           8,           9,        10,        11,   12, /* transaction id */
+                    0x00,        0x0c,        0x00,     0x04,      0x40, 0x01,
+                    0x00,        0x00, /* CHANNEL-NUMBER 0x4001 */
+                    0x00,        0x12,        0x00,     0x08,      0x00, 0x01,
+                    0x5e ^ 0x21, 0x20 ^ 0x12,                      /* peer port 24096 */
+                    192 ^ 0x21,  0 ^ 0x12,    2 ^ 0xa4, 10 ^ 0x42, /* peer 192.0.2.10 */
+                    0x00,        0x0d,        0x00,     0x04,      0x00, 0x00,
+                    0x01,        0x2c, /* LIFETIME 300 */
+                    0x00,        0x16,        0x00,     0x08,      0x00, 0x01,
+                    0x5e ^ 0x21, 0x24 ^ 0x12, /* relayed port 24100 */
+                };
+    uint8_t peer[4] = {192, 0, 2, 10};
+    struct cmsedge_addr want;
+    struct cmsedge_stun_info info;
+    /* the relayed address is cut off: its port is read, its address is not */
+    assert_true(cmsedge_parse_stun(bind, sizeof bind, &info));
+    assert_int_equal(info.channel, 0x4001);
+    assert_true(info.has_peer);
+    assert_int_equal(info.peer_port, 24096);
+    cmsedge_addr_from_ipv4(&want, peer);
+    assert_true(cmsedge_addr_equal(&info.peer_addr, &want));
+    assert_true(info.has_lifetime);
+    assert_int_equal(info.lifetime, 300);
+    assert_false(info.has_relayed); /* it runs past the message's length */
+
+    /* an IPv6 peer: XORed with the cookie and the transaction id */
+    uint8_t v6[20 + 24] = {0x00, 0x08, 0x00, 0x18, 0x21, 0x12, 0xa4,        0x42,       1,  2,
+                           3,    4,    5,    6,    7,    8,    9,           10,         11, 12,
+                           0x00, 0x12, 0x00, 0x14, 0x00, 0x02, 0x9c ^ 0x21, 0x40 ^ 0x12};
+    uint8_t addr6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+    for (size_t i = 0; i < 16; i++)
+        v6[28 + i] = addr6[i] ^ v6[4 + i];
+    assert_true(cmsedge_parse_stun(v6, sizeof v6, &info));
+    assert_true(info.has_peer);
+    assert_int_equal(info.peer_port, 40000);
+    cmsedge_addr_from_ipv6(&want, addr6);
+    assert_true(cmsedge_addr_equal(&info.peer_addr, &want));
+    /* a family that is neither: no peer */
+    v6[25] = 3;
+    assert_true(cmsedge_parse_stun(v6, sizeof v6, &info));
+    assert_false(info.has_peer);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stream_starts),
         cmocka_unit_test(stun_attributes),
+        cmocka_unit_test(turn_attributes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,532 @@
+/* cmsedge: joins and calls as units (see include/cmsedge/calls.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge/calls.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmsedge/roles.h"
+
+/* Beyond these many allocations or legs a capture's further ones are not followed. */
+#define MAX_ALLOCATIONS 4096
+#define MAX_LEGS        16384
+
+#define STUN_REFRESH_SUCCESS 0x0104u /* RFC 8656 section 17: Refresh, success class */
+
+struct cmsedge_calls {
+    struct cmsedge_allocation *allocs;
+    size_t n_allocs, cap_allocs;
+    struct cmsedge_leg *legs;
+    size_t n_legs, cap_legs;
+    struct cmsedge_call *calls; /* calls[i] has id i + 1 */
+    size_t n_calls, cap_calls;
+};
+
+static bool grow(void **items, size_t *cap, size_t need, size_t size)
+{
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap * 2 : 16;
+    void *p = realloc(*items, n * size);
+    if (!p)
+        return false;
+    *items = p;
+    *cap = n;
+    return true;
+}
+
+struct cmsedge_calls *cmsedge_calls_new(void)
+{
+    return calloc(1, sizeof(struct cmsedge_calls));
+}
+
+void cmsedge_calls_reset(struct cmsedge_calls *c)
+{
+    c->n_allocs = c->n_legs = c->n_calls = 0;
+}
+
+void cmsedge_calls_free(struct cmsedge_calls *c)
+{
+    if (!c)
+        return;
+    free(c->allocs);
+    free(c->legs);
+    free(c->calls);
+    free(c);
+}
+
+static bool endpoint_is(const struct cmsedge_endpoint *e, const struct cmsedge_addr *addr,
+                        uint16_t port)
+{
+    return e->port == port && cmsedge_addr_equal(&e->addr, addr);
+}
+
+static bool endpoints_equal(const struct cmsedge_endpoint *a, const struct cmsedge_endpoint *b)
+{
+    return endpoint_is(a, &b->addr, b->port);
+}
+
+unsigned cmsedge_calls_final(const struct cmsedge_calls *c, unsigned id)
+{
+    while (id >= 1 && id <= c->n_calls && c->calls[id - 1].joined)
+        id = c->calls[id - 1].joined;
+    return id;
+}
+
+/* The calls of two allocations become one from `frame` on: the smaller id stays. */
+static void join(struct cmsedge_calls *c, unsigned a, unsigned b, uint32_t frame)
+{
+    a = cmsedge_calls_final(c, a);
+    b = cmsedge_calls_final(c, b);
+    if (a == b || a == 0 || b == 0)
+        return;
+    unsigned keep = a < b ? a : b, gone = a < b ? b : a;
+    c->calls[gone - 1].joined = keep;
+    c->calls[gone - 1].joined_frame = frame;
+}
+
+static struct cmsedge_allocation *find_allocation(struct cmsedge_calls *c, unsigned transport,
+                                                  const struct cmsedge_endpoint *client,
+                                                  const struct cmsedge_endpoint *server)
+{
+    for (size_t i = c->n_allocs; i-- > 0;) {
+        struct cmsedge_allocation *al = &c->allocs[i];
+        if (al->transport == transport && endpoints_equal(&al->client, client) &&
+            endpoints_equal(&al->server, server))
+            return al;
+    }
+    return NULL;
+}
+
+/* The allocation whose relayed address this is. */
+static struct cmsedge_allocation *relay_of(struct cmsedge_calls *c, const struct cmsedge_addr *a,
+                                           uint16_t port)
+{
+    for (size_t i = c->n_allocs; i-- > 0;)
+        if (c->allocs[i].allocated && endpoint_is(&c->allocs[i].relayed, a, port))
+            return &c->allocs[i];
+    return NULL;
+}
+
+static struct cmsedge_allocation *new_allocation(struct cmsedge_calls *c, unsigned transport,
+                                                 const struct cmsedge_endpoint *client,
+                                                 const struct cmsedge_endpoint *server,
+                                                 enum cmsedge_role client_role,
+                                                 enum cmsedge_role server_role, uint32_t frame)
+{
+    if (c->n_allocs >= MAX_ALLOCATIONS ||
+        !grow((void **)&c->allocs, &c->cap_allocs, c->n_allocs + 1, sizeof *c->allocs) ||
+        !grow((void **)&c->calls, &c->cap_calls, c->n_calls + 1, sizeof *c->calls))
+        return NULL;
+    struct cmsedge_call *call = &c->calls[c->n_calls++];
+    memset(call, 0, sizeof *call);
+    call->id = (unsigned)c->n_calls;
+    call->first_frame = frame;
+    struct cmsedge_allocation *al = &c->allocs[c->n_allocs++];
+    memset(al, 0, sizeof *al);
+    al->id = (unsigned)c->n_allocs;
+    al->call = call->id;
+    al->transport = transport;
+    al->client = *client;
+    al->server = *server;
+    al->client_role = client_role;
+    al->server_role = server_role;
+    al->first_frame = frame;
+    return al;
+}
+
+static struct cmsedge_leg *find_or_add_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
+                                           const struct cmsedge_allocation *al,
+                                           const struct cmsedge_endpoint *src,
+                                           const struct cmsedge_endpoint *dst, uint32_t frame,
+                                           int *dir)
+{
+    for (size_t i = c->n_legs; i-- > 0;) {
+        struct cmsedge_leg *l = &c->legs[i];
+        if (endpoints_equal(&l->a, src) && endpoints_equal(&l->b, dst)) {
+            *dir = 0;
+            return l;
+        }
+        if (endpoints_equal(&l->a, dst) && endpoints_equal(&l->b, src)) {
+            *dir = 1;
+            return l;
+        }
+    }
+    if (c->n_legs >= MAX_LEGS ||
+        !grow((void **)&c->legs, &c->cap_legs, c->n_legs + 1, sizeof *c->legs))
+        return NULL;
+    struct cmsedge_leg *l = &c->legs[c->n_legs++];
+    memset(l, 0, sizeof *l);
+    l->id = (unsigned)c->n_legs;
+    l->kind = kind;
+    l->allocation = al->id;
+    l->call = cmsedge_calls_final(c, al->call);
+    l->a = *src;
+    l->b = *dst;
+    l->first_frame = frame;
+    *dir = 0;
+    return l;
+}
+
+static void add_peer(struct cmsedge_calls *c, struct cmsedge_allocation *al,
+                     const struct cmsedge_facts *f)
+{
+    if (!f->has_peer)
+        return;
+    struct cmsedge_endpoint peer = {f->peer_addr, f->peer_port};
+    bool known = false;
+    for (size_t i = 0; i < al->n_peers; i++)
+        known = known || endpoints_equal(&al->peers[i], &peer);
+    if (!known && al->n_peers < CMSEDGE_CALLS_MAX_PEERS)
+        al->peers[al->n_peers++] = peer;
+    if (f->stun_type == CMSEDGE_STUN_CHANNELBIND_REQUEST && f->channel) {
+        bool bound = false;
+        for (size_t i = 0; i < al->n_channels; i++)
+            bound = bound || al->channels[i].number == f->channel;
+        if (!bound && al->n_channels < CMSEDGE_CALLS_MAX_CHANNELS) {
+            struct cmsedge_channel *ch = &al->channels[al->n_channels++];
+            ch->number = f->channel;
+            ch->peer.addr = f->peer_addr;
+            ch->peer.port = f->peer_port;
+        }
+    }
+    /* a permission for another allocation's relayed address: one join */
+    for (size_t i = 0; i < c->n_allocs; i++) {
+        struct cmsedge_allocation *other = &c->allocs[i];
+        if (other != al && other->allocated && endpoints_equal(&other->relayed, &peer))
+            join(c, al->call, other->call, f->frame);
+    }
+}
+
+/* STUN between a client and an Expressway-E's TURN port: the allocation's own messages. */
+static struct cmsedge_allocation *turn_message(struct cmsedge_calls *c,
+                                               const struct cmsedge_frame *fr,
+                                               const struct cmsedge_annotation *a,
+                                               const struct cmsedge_endpoint *src,
+                                               const struct cmsedge_endpoint *dst, bool *reply)
+{
+    const struct cmsedge_facts *f = &fr->facts;
+    *reply = false;
+    struct cmsedge_allocation *al = find_allocation(c, fr->transport, src, dst);
+    if (!al && (al = find_allocation(c, fr->transport, dst, src)) != NULL)
+        *reply = true;
+    if (!al) {
+        bool request = f->stun_type == CMSEDGE_STUN_ALLOCATE_REQUEST;
+        bool response = f->stun_type == CMSEDGE_STUN_ALLOCATE_SUCCESS ||
+                        f->stun_type == CMSEDGE_STUN_ALLOCATE_ERROR;
+        if (request && cmsedge_role_is_expressway_e(a->dst.role))
+            al = new_allocation(c, fr->transport, src, dst, a->src.role, a->dst.role, f->frame);
+        else if (response && cmsedge_role_is_expressway_e(a->src.role)) {
+            al = new_allocation(c, fr->transport, dst, src, a->dst.role, a->src.role, f->frame);
+            *reply = true;
+        }
+        if (!al)
+            return NULL;
+    }
+    if (*reply && f->stun_type == CMSEDGE_STUN_ALLOCATE_SUCCESS && f->has_relayed) {
+        al->allocated = true;
+        al->error = 0;
+        al->relayed.port = f->relayed_port;
+        al->relayed.addr = f->relayed_addr.family ? f->relayed_addr : al->server.addr;
+        for (size_t i = 0; i < c->n_allocs; i++) { /* another's permission named it already */
+            struct cmsedge_allocation *other = &c->allocs[i];
+            for (size_t k = 0; other != al && k < other->n_peers; k++)
+                if (endpoints_equal(&other->peers[k], &al->relayed))
+                    join(c, al->call, other->call, f->frame);
+        }
+    } else if (*reply && f->stun_type == CMSEDGE_STUN_ALLOCATE_ERROR) {
+        al->error = f->stun_error;
+    }
+    if (*reply && f->has_lifetime &&
+        (f->stun_type == CMSEDGE_STUN_ALLOCATE_SUCCESS || f->stun_type == STUN_REFRESH_SUCCESS)) {
+        al->has_lifetime = true;
+        al->lifetime = f->lifetime;
+    }
+    if (!*reply && (f->stun_type == CMSEDGE_STUN_PERMISSION_REQUEST ||
+                    f->stun_type == CMSEDGE_STUN_CHANNELBIND_REQUEST))
+        add_peer(c, al, f);
+    return al;
+}
+
+bool cmsedge_calls_feed(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
+                        const struct cmsedge_annotation *a, struct cmsedge_call_ref *ref)
+{
+    memset(ref, 0, sizeof *ref);
+    if (!a->traffic)
+        return false; /* an ICMP error: its ports are the quoted packet's */
+    struct cmsedge_endpoint src = {fr->src, fr->sport}, dst = {fr->dst, fr->dport};
+    const struct cmsedge_facts *f = &fr->facts;
+    struct cmsedge_allocation *al = NULL;
+    enum cmsedge_leg_kind kind = CMSEDGE_LEG_NONE;
+    bool reply = false;
+
+    /* the client and its TURN server (STUN, ChannelData, Send and Data indications) */
+    if (f->stun_type)
+        al = turn_message(c, fr, a, &src, &dst, &reply);
+    else if ((al = find_allocation(c, fr->transport, &src, &dst)) == NULL)
+        al = find_allocation(c, fr->transport, &dst, &src);
+    if (al) {
+        kind = CMSEDGE_LEG_TURN;
+    } else if (fr->transport == CMSEDGE_TRANSPORT_UDP) {
+        /* a relayed address and a peer, or two relayed addresses */
+        struct cmsedge_allocation *from = relay_of(c, &fr->src, fr->sport);
+        struct cmsedge_allocation *to = relay_of(c, &fr->dst, fr->dport);
+        if (from && to) {
+            join(c, from->call, to->call, f->frame);
+            kind = CMSEDGE_LEG_RELAY_RELAY;
+            al = from->id < to->id ? from : to;
+        } else if (from || to) {
+            kind = CMSEDGE_LEG_RELAY;
+            al = from ? from : to;
+        }
+    }
+    if (!al)
+        return false;
+    int dir;
+    struct cmsedge_leg *leg = find_or_add_leg(c, kind, al, &src, &dst, f->frame, &dir);
+    ref->call = cmsedge_calls_final(c, al->call);
+    ref->kind = kind;
+    if (!leg)
+        return true;
+    leg->packets[dir]++;
+    leg->bytes[dir] += f->length;
+    leg->last_frame = f->frame;
+    ref->leg = leg->id;
+    return true;
+}
+
+size_t cmsedge_calls_count(const struct cmsedge_calls *c)
+{
+    return c->n_calls;
+}
+
+const struct cmsedge_call *cmsedge_calls_get(const struct cmsedge_calls *c, unsigned id)
+{
+    return id >= 1 && id <= c->n_calls ? &c->calls[id - 1] : NULL;
+}
+
+size_t cmsedge_calls_allocations(const struct cmsedge_calls *c,
+                                 const struct cmsedge_allocation **list)
+{
+    *list = c->allocs;
+    return c->n_allocs;
+}
+
+size_t cmsedge_calls_legs(const struct cmsedge_calls *c, const struct cmsedge_leg **list)
+{
+    *list = c->legs;
+    return c->n_legs;
+}
+
+const char *cmsedge_leg_kind_name(enum cmsedge_leg_kind kind)
+{
+    switch (kind) {
+    case CMSEDGE_LEG_TURN:
+        return "client-turn";
+    case CMSEDGE_LEG_RELAY:
+        return "relay-peer";
+    case CMSEDGE_LEG_RELAY_RELAY:
+        return "relay-relay";
+    default:
+        return "none";
+    }
+}
+
+static bool in_call(const struct cmsedge_calls *c, unsigned of, unsigned call)
+{
+    return cmsedge_calls_final(c, of) == call;
+}
+
+/* The allocation's place in a web-app join: the web app on the public side, or the Meeting
+ * Server on the private side. */
+static bool web_side(const struct cmsedge_allocation *al)
+{
+    return al->client_role != CMSEDGE_ROLE_MEETING_SERVER &&
+           al->server_role != CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE;
+}
+
+static void endpoint_text(const struct cmsedge_endpoint *e, char *buf, size_t len)
+{
+    cmsedge_endpoint_format(&e->addr, e->port, buf, len);
+}
+
+const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, char *buf,
+                                  size_t len)
+{
+    const struct cmsedge_allocation *web = NULL, *ms = NULL;
+    bool relay_relay = false;
+    for (size_t i = 0; i < c->n_allocs; i++) {
+        const struct cmsedge_allocation *al = &c->allocs[i];
+        if (!in_call(c, al->call, call))
+            continue;
+        if (web_side(al) && !web)
+            web = al;
+        else if (!web_side(al) && !ms)
+            ms = al;
+    }
+    for (size_t i = 0; i < c->n_legs; i++)
+        relay_relay = relay_relay || (c->legs[i].kind == CMSEDGE_LEG_RELAY_RELAY &&
+                                      in_call(c, c->legs[i].call, call));
+    if (!web) {
+        snprintf(buf, len,
+                 "missing: the web app's allocation on the Expressway-E public "
+                 "TURN port");
+        return buf;
+    }
+    if (!web->allocated) {
+        if (web->error)
+            snprintf(buf, len, "missing: a relayed address for allocation %u (refused: %u)",
+                     web->id, web->error);
+        else
+            snprintf(buf, len,
+                     "missing: a relayed address for allocation %u (no Allocate "
+                     "success)",
+                     web->id);
+        return buf;
+    }
+    if (!ms) {
+        snprintf(buf, len,
+                 "missing: the Meeting Server's allocation on the Expressway-E "
+                 "private side");
+        return buf;
+    }
+    if (!ms->allocated) {
+        snprintf(buf, len, "missing: a relayed address for allocation %u", ms->id);
+        return buf;
+    }
+    if (!relay_relay) {
+        snprintf(buf, len, "missing: media between the relays");
+        return buf;
+    }
+    for (size_t i = 0; i < c->n_legs; i++) {
+        const struct cmsedge_leg *l = &c->legs[i];
+        if (!in_call(c, l->call, call) || (l->packets[0] && l->packets[1]))
+            continue;
+        char from[64], to[64];
+        endpoint_text(l->packets[0] ? &l->a : &l->b, from, sizeof from);
+        endpoint_text(l->packets[0] ? &l->b : &l->a, to, sizeof to);
+        snprintf(buf, len, "one-way: leg %u (%s) %s -> %s, nothing back", l->id,
+                 cmsedge_leg_kind_name(l->kind), from, to);
+        return buf;
+    }
+    return NULL;
+}
+
+/* ---- the report -------------------------------------------------------------------------- */
+
+struct text {
+    char *buf;
+    size_t len, cap;
+    bool failed;
+};
+
+static void put(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+    for (;;) {
+        size_t room = t->cap - t->len;
+        va_start(ap, fmt);
+        int n = t->buf ? vsnprintf(t->buf + t->len, room, fmt, ap) : -1;
+        va_end(ap);
+        if (n >= 0 && (size_t)n < room) {
+            t->len += (size_t)n;
+            return;
+        }
+        size_t need = t->cap ? t->cap * 2 : 4096;
+        while (n >= 0 && need < t->len + (size_t)n + 1)
+            need *= 2;
+        char *p = realloc(t->buf, need);
+        if (!p) {
+            t->failed = true;
+            return;
+        }
+        t->buf = p;
+        t->cap = need;
+    }
+}
+
+static void put_allocation(struct text *t, const struct cmsedge_allocation *al)
+{
+    char client[64], server[64], relayed[64], peer[64];
+    endpoint_text(&al->client, client, sizeof client);
+    endpoint_text(&al->server, server, sizeof server);
+    put(t, "  Allocation %u (frame %u): %s %s -> TURN %s %s, ", al->id, al->first_frame,
+        al->client_role == CMSEDGE_ROLE_NONE ? "unconfigured"
+                                             : cmsedge_role_keyword(al->client_role),
+        client, server, cmsedge_role_keyword(al->server_role));
+    if (al->allocated) {
+        endpoint_text(&al->relayed, relayed, sizeof relayed);
+        put(t, "relayed %s", relayed);
+    } else if (al->error) {
+        put(t, "refused (%u)", al->error);
+    } else {
+        put(t, "no Allocate success");
+    }
+    if (al->has_lifetime)
+        put(t, ", lifetime %u s", al->lifetime);
+    put(t, "\n    permissions:");
+    for (size_t i = 0; i < al->n_peers; i++) {
+        endpoint_text(&al->peers[i], peer, sizeof peer);
+        put(t, " %s", peer);
+    }
+    put(t, "%s; channels:", al->n_peers ? "" : " none");
+    for (size_t i = 0; i < al->n_channels; i++) {
+        endpoint_text(&al->channels[i].peer, peer, sizeof peer);
+        put(t, " 0x%04x -> %s", al->channels[i].number, peer);
+    }
+    put(t, "%s\n", al->n_channels ? "" : " none");
+}
+
+static void put_leg(struct text *t, const struct cmsedge_leg *l)
+{
+    char a[64], b[64];
+    endpoint_text(&l->a, a, sizeof a);
+    endpoint_text(&l->b, b, sizeof b);
+    put(t,
+        "  Leg %u (%s, allocation %u): %s -> %s: %llu packets %llu bytes; back: %llu packets "
+        "%llu bytes; frames %u-%u\n",
+        l->id, cmsedge_leg_kind_name(l->kind), l->allocation, a, b,
+        (unsigned long long)l->packets[0], (unsigned long long)l->bytes[0],
+        (unsigned long long)l->packets[1], (unsigned long long)l->bytes[1], l->first_frame,
+        l->last_frame);
+}
+
+char *cmsedge_calls_text(const struct cmsedge_calls *c)
+{
+    struct text t = {0};
+    size_t shown = 0;
+    put(&t, "cmsedge calls: TURN allocations at the Expressway-E and the media legs through "
+            "its relays\n");
+    for (size_t i = 0; i < c->n_calls; i++) {
+        const struct cmsedge_call *call = &c->calls[i];
+        if (call->joined)
+            continue;
+        char problem[256];
+        shown++;
+        put(&t, "\nCall %u (from frame %u)", call->id, call->first_frame);
+        for (size_t k = 0; k < c->n_calls; k++)
+            if (c->calls[k].joined && cmsedge_calls_final(c, c->calls[k].id) == call->id)
+                put(&t, "; joined by call %u at frame %u", c->calls[k].id,
+                    c->calls[k].joined_frame);
+        put(&t, "\n");
+        for (size_t k = 0; k < c->n_allocs; k++)
+            if (in_call(c, c->allocs[k].call, call->id))
+                put_allocation(&t, &c->allocs[k]);
+        for (size_t k = 0; k < c->n_legs; k++)
+            if (in_call(c, c->legs[k].call, call->id))
+                put_leg(&t, &c->legs[k]);
+        const char *p = cmsedge_calls_problem(c, call->id, problem, sizeof problem);
+        put(&t, "  Verdict: %s\n", p ? p : "complete: both allocations, media both ways");
+    }
+    if (!shown)
+        put(&t, "\nNo TURN allocation at a known Expressway-E.\n");
+    if (t.failed) {
+        free(t.buf);
+        return NULL;
+    }
+    return t.buf;
+}
