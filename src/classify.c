@@ -126,6 +126,10 @@ static bool try_row(const struct cmsedge_row *row, void *user)
         return true;
     if (!cmsedge_cell_contains(&row->src.ports, c->s, f->transport, o.sport, NULL, NULL))
         return true;
+    /* footnote 3: coexisting with MRA, the Expressway-E's 8443 is MRA's; it is web
+     * administration only from a host known to be an administrator's PC */
+    if (footnote == 3 && c->s->mra && o.src_role != CMSEDGE_ROLE_ADMIN_PC)
+        return true;
     bool src_nat, dst_nat;
     m.src_fit = (int8_t)end_fit(&row->src, o.src_role, &src_played, &src_nat);
     m.dst_fit = (int8_t)end_fit(&row->dst, o.dst_role, &dst_played, &dst_nat);

@@ -62,6 +62,13 @@ static void fn3_8443_with_mra_warns(void **state)
     assert_non_null(test_finding(&v, 3));
     assert_int_equal(test_finding(&v, 3)->severity, CMSEDGE_WARNING);
     assert_true(v.offspec);
+    /* anyone else's HTTPS to 8443 is MRA's then, not web administration */
+    struct cmsedge_flow mra =
+        test_flow(TCP, CMSEDGE_ROLE_NONE, 50000, EPRIV, 8443, CMSEDGE_APP_TLS);
+    test_classify(&s, &mra, &v);
+    assert_null(test_find(&v, "T1-03"));
+    assert_null(test_finding(&v, 3));
+    assert_false(v.offspec);
     s.admin_port = 7443; /* moved, as the footnote asks */
     f.dport = 7443;
     test_classify(&s, &f, &v);
