@@ -18,14 +18,6 @@ struct run {
     uint32_t frame;
 };
 
-static struct cmsedge_addr host(uint8_t last)
-{
-    struct cmsedge_addr a;
-    const uint8_t b[4] = {192, 0, 2, last};
-    cmsedge_addr_from_ipv4(&a, b);
-    return a;
-}
-
 static void configure(struct run *r, uint8_t last, const char *role)
 {
     char addr[32], err[128];
@@ -40,7 +32,7 @@ static struct cmsedge_frame frame(struct run *r, unsigned transport, uint8_t a, 
     struct cmsedge_frame fr;
     memset(&fr, 0, sizeof fr);
     fr.transport = transport;
-    fr.src = host(a), fr.dst = host(b);
+    fr.src = test_host(a), fr.dst = test_host(b);
     fr.sport = pa, fr.dport = pb;
     fr.hint = hint;
     fr.facts.frame = ++r->frame;
@@ -175,8 +167,8 @@ static void icmp_error_about_a_documented_flow(void **state)
     /* the Expressway-E answers with a port unreachable quoting it */
     struct cmsedge_frame icmp = frame(r, UDP, 10, 50010, 30, 24030, CMSEDGE_HINT_NONE);
     icmp.facts.icmp = CMSEDGE_ICMP_PORT_UNREACHABLE;
-    icmp.facts.quoted_src = host(30);
-    icmp.facts.quoted_dst = host(10);
+    icmp.facts.quoted_src = test_host(30);
+    icmp.facts.quoted_dst = test_host(10);
     see(r, &icmp, &a);
     assert_true(a.shown && a.icmp_error && !a.traffic);
     assert_int_equal(a.verdict.n_matches, 0); /* the quoted flow's rows are not its purpose */

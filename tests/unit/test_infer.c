@@ -17,21 +17,13 @@ struct run {
     uint32_t frame;
 };
 
-static struct cmsedge_addr host(uint8_t last)
-{
-    struct cmsedge_addr a;
-    const uint8_t b[4] = {192, 0, 2, last};
-    cmsedge_addr_from_ipv4(&a, b);
-    return a;
-}
-
 static void see(struct run *r, unsigned transport, uint8_t a, uint16_t pa, uint8_t b, uint16_t pb,
                 int hint, struct cmsedge_facts facts)
 {
     struct cmsedge_flow f = test_flow(transport, NONE, pa, NONE, pb, hint);
     struct cmsedge_verdict v;
-    f.src = host(a);
-    f.dst = host(b);
+    f.src = test_host(a);
+    f.dst = test_host(b);
     /* roles already inferred count, as they do in the plugin */
     const struct cmsedge_inferred *ia = cmsedge_infer_lookup(r->in, &f.src, r->frame + 1);
     const struct cmsedge_inferred *ib = cmsedge_infer_lookup(r->in, &f.dst, r->frame + 1);
@@ -44,7 +36,7 @@ static void see(struct run *r, unsigned transport, uint8_t a, uint16_t pa, uint8
 
 static enum cmsedge_role role_of(struct run *r, uint8_t last)
 {
-    struct cmsedge_addr a = host(last);
+    struct cmsedge_addr a = test_host(last);
     const struct cmsedge_inferred *inf = cmsedge_infer_lookup(r->in, &a, r->frame + 1);
     return inf ? cmsedge_infer_role_at(r->in, inf, r->frame + 1) : NONE;
 }
@@ -84,7 +76,7 @@ static void two_distinct_flows_make_a_role(void **state)
 
     /* decided on frame 3: frames up to 3 keep the host unconfigured, whatever the order they
      * are looked at in */
-    struct cmsedge_addr e = host(10);
+    struct cmsedge_addr e = test_host(10);
     const struct cmsedge_inferred *inf = cmsedge_infer_lookup(r->in, &e, 4);
     assert_int_equal(inf->since, 3);
     assert_null(cmsedge_infer_lookup(r->in, &e, 3));
@@ -213,8 +205,8 @@ static void configured_ends_are_not_inferred(void **state)
     for (uint16_t i = 0; i < 3; i++) {
         struct cmsedge_flow f = test_flow(TCP, CMSEDGE_ROLE_EXPRESSWAY_C, (uint16_t)(25001 + i),
                                           NONE, 7001, CMSEDGE_APP_TLS);
-        f.src = host(20);
-        f.dst = host(10);
+        f.src = test_host(20);
+        f.dst = test_host(10);
         facts.frame = ++r->frame;
         cmsedge_classify(&r->s, &f, &v);
         cmsedge_infer_observe(r->in, &r->s, &f, &v, &facts);

@@ -18,6 +18,14 @@ struct cmsedge_flow test_flow(unsigned transport, enum cmsedge_role src_role, ui
     return f;
 }
 
+struct cmsedge_addr test_host(uint8_t last)
+{
+    struct cmsedge_addr a;
+    const uint8_t b[4] = {192, 0, 2, last};
+    cmsedge_addr_from_ipv4(&a, b);
+    return a;
+}
+
 void test_classify(const struct cmsedge_settings *s, const struct cmsedge_flow *f,
                    struct cmsedge_verdict *v)
 {

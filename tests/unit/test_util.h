@@ -19,6 +19,8 @@
 /* A flow between two fixed IPv4 hosts (192.0.2.1 -> 192.0.2.2). */
 struct cmsedge_flow test_flow(unsigned transport, enum cmsedge_role src_role, uint16_t sport,
                               enum cmsedge_role dst_role, uint16_t dport, int hint);
+/* The IPv4 address 192.0.2.<last>. */
+struct cmsedge_addr test_host(uint8_t last);
 /* Classify under s (defaults when NULL). */
 void test_classify(const struct cmsedge_settings *s, const struct cmsedge_flow *f,
                    struct cmsedge_verdict *v);
