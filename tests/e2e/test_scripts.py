@@ -37,13 +37,6 @@ def readable_copy(tmp):
     return scripts, build
 
 
-def mount_namespaces():
-    """None when private mount namespaces work here, else why not (e.g. in a chroot)."""
-    if not (IS_ROOT and shutil.which("unshare")):
-        return "needs root and unshare"
-    proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
-                          capture_output=True, text=True)
-    return None if proc.returncode == 0 else f"no private mount namespace here: {proc.stderr.strip()}"
 SAMPLE = os.path.join(ROOT, "samples", "edge-sample.pcap")
 SAMPLE_HOSTS = os.path.join(ROOT, "samples", "edge-sample.hosts")
 IS_ROOT = os.getuid() == 0
@@ -51,6 +44,7 @@ AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 import captures  # noqa: E402  (tests/e2e is on sys.path when run by ctest)
 import test_tshark  # noqa: E402
+import tsharkrun  # noqa: E402
 
 SAMPLE_FRAMES = len(captures.sample().frames)
 
@@ -98,7 +92,7 @@ class ScriptsCase(test_tshark.TsharkCase):
         return path
 
 
-@unittest.skipIf(mount_namespaces(), mount_namespaces())
+@unittest.skipIf(tsharkrun.mount_namespaces(), tsharkrun.mount_namespaces())
 class Coexistence(ScriptsCase):
     """A system copy (Debian package or cmake --install) and a personal copy (install-user)
     of the plugin: the scripts still run the plugin of the build tree, and only it."""

@@ -7,6 +7,7 @@ the files it reads must be readable by that user.
 """
 
 import os
+import shutil
 import subprocess
 import tempfile
 
@@ -53,6 +54,15 @@ def run_lab(folder):
         raise LabFailed(f"lab.sh failed: {proc.stdout}{proc.stderr}")
     os.chmod(folder, 0o755)
     return None
+
+
+def mount_namespaces():
+    """None when private mount namespaces work here, else why not (e.g. in a chroot)."""
+    if not (os.geteuid() == 0 and shutil.which("unshare")):
+        return "needs root and unshare"
+    proc = subprocess.run(["unshare", "--mount", "--propagation", "private", "true"],
+                          capture_output=True, text=True)
+    return None if proc.returncode == 0 else f"no private mount namespace here: {proc.stderr.strip()}"
 
 
 def tshark(tmp, *args, hosts=None, plugin=True, timeout=300):
