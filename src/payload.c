@@ -83,6 +83,8 @@ static bool xor_address(const uint8_t *msg, const uint8_t *value, size_t alen, u
                         struct cmsedge_addr *addr)
 {
     uint8_t bytes[16];
+    if (alen < 4) /* not even the family and port: nothing here may be read */
+        return false;
     size_t n = value[1] == STUN_FAMILY_IPV4 ? 4 : value[1] == STUN_FAMILY_IPV6 ? 16 : 0;
     if (n == 0 || alen < 4 + n)
         return false;

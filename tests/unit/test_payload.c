@@ -1,6 +1,7 @@
 /* cmsedge unit tests: stream starts (TLS, SIP, SSH) and STUN attributes.
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmsedge/payload.h"
@@ -116,11 +117,28 @@ static void turn_attributes(void **state)
     assert_false(info.has_peer);
 }
 
+/* An XOR-PEER-ADDRESS with no value, the last bytes of the buffer: nothing past them is read
+ * (a heap copy of exactly the message, so ASan sees any over-read). */
+static void empty_peer_address_at_the_end(void **state)
+{
+    (void)state;
+    static const uint8_t header[] = {0x00, 0x08, 0x00, 0x04, 0x21, 0x12, 0xa4, 0x42,
+                                     1,    2,    3,    4,    5,    6,    7,    8,
+                                     9,    10,   11,   12,   0x00, 0x12, 0x00, 0x00};
+    uint8_t *msg = malloc(sizeof header);
+    struct cmsedge_stun_info info;
+    memcpy(msg, header, sizeof header);
+    assert_true(cmsedge_parse_stun(msg, sizeof header, &info));
+    assert_false(info.has_peer);
+    free(msg);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(stream_starts),
         cmocka_unit_test(stun_attributes),
+        cmocka_unit_test(empty_peer_address_at_the_end),
         cmocka_unit_test(turn_attributes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
