@@ -73,12 +73,6 @@ const struct cmsedge_infer *cmsedge_capture_inferred(const struct cmsedge_captur
     return c->infer_roles ? c->infer : NULL;
 }
 
-size_t cmsedge_capture_state_size(const struct cmsedge_capture *c)
-{
-    return cmsedge_tracker_flows(c->tracker) + cmsedge_infer_count(c->infer) +
-           g_hash_table_size(c->kept);
-}
-
 static void host_view(const struct cmsedge_capture *c, const struct cmsedge_addr *addr,
                       uint32_t frame, struct cmsedge_host_view *h)
 {

@@ -97,7 +97,4 @@ bool cmsedge_capture_expects_media(const struct cmsedge_capture *c, const struct
 
 /* The hosts inferred so far (NULL when inference is off), for the audit. */
 const struct cmsedge_infer *cmsedge_capture_inferred(const struct cmsedge_capture *c);
-/* Flows and frames the capture holds state for, to measure memory. */
-size_t cmsedge_capture_state_size(const struct cmsedge_capture *c);
-
 #endif
