@@ -79,8 +79,21 @@ if [[ -e $personal/epan/cmsedge.so ]]; then
   exit 2
 fi
 
+# CMSEDGE_TSHARK_WRAPPER runs tshark under another program, e.g. "valgrind --tool=callgrind"
+read -r -a wrapper <<<"${CMSEDGE_TSHARK_WRAPPER:-}"
+
 # The private global plugin folder: the system's plugins, by symbolic link, but cmsedge.so.
-system=$(env -u WIRESHARK_PLUGIN_DIR tshark -G folders 2>/dev/null | sed -n 's/^Global Plugins:[[:space:]]*//p')
+# Asking tshark where they are loads them: when one of them cannot be loaded without the
+# wrapper (an ASan build of the plugin installed, say), ask again through the wrapper, and
+# when tshark cannot start at all, say so rather than run without the system's plugins.
+folders() { env -u WIRESHARK_PLUGIN_DIR "$@" tshark -G folders 2>"$home/folders.err"; }
+if ! listing=$(folders) && ! listing=$(folders "${wrapper[@]}"); then
+  echo "$me: tshark -G folders failed:" >&2
+  sed 's/^/  /' "$home/folders.err" >&2
+  exit 2
+fi
+rm -f "$home/folders.err"
+system=$(sed -n 's/^Global Plugins:[[:space:]]*//p' <<<"$listing")
 plugins=$home/plugins
 rm -rf "$plugins"
 mkdir -p "$plugins/$ws_version/epan" "$personal" "$home/.config/wireshark"
@@ -141,8 +154,6 @@ if [[ ${#as_user[@]} -gt 0 ]]; then
   chmod -R a+rX "$home"
   chown -R 65534:65534 "$home"
 fi
-# CMSEDGE_TSHARK_WRAPPER runs tshark under another program, e.g. "valgrind --tool=callgrind"
-read -r -a wrapper <<<"${CMSEDGE_TSHARK_WRAPPER:-}"
 run=("${as_user[@]}" env -u XDG_CONFIG_HOME HOME="$home" WIRESHARK_PLUGIN_DIR="$plugins" TZ=UTC
      LC_ALL=C.UTF-8 "${wrapper[@]}" tshark "$@")
 

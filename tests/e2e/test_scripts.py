@@ -118,7 +118,8 @@ class Coexistence(ScriptsCase):
     def in_ns(self, *cmd, user=False, **kw):
         prefix = self.ns + (AS_NOBODY + ["env", f"HOME={self.home}"] if user else [])
         return subprocess.run(prefix + list(cmd), capture_output=True, text=True, timeout=600,
-                              env=dict(os.environ, CMSEDGE_BUILD=self.build), **kw)
+                              env=dict(os.environ, CMSEDGE_BUILD=self.build,
+                                       **tsharkrun.sanitizer_env()), **kw)
 
     def loaded(self, listing):
         return [l.split("\t")[-1] for l in listing.splitlines() if l.startswith("cmsedge.so")]

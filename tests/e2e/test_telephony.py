@@ -442,7 +442,8 @@ class Gui(unittest.TestCase):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home,
                "XDG_RUNTIME_DIR": os.path.join(home, "run"), "TZ": "UTC",
                "WIRESHARK_PLUGIN_DIR": os.path.join(home, "plugins"),
-               "WS_ERR": err, "WS_RC": rc, "WS_TITLE": "edge-sample.pcap"}
+               "WS_ERR": err, "WS_RC": rc, "WS_TITLE": "edge-sample.pcap",
+               **tsharkrun.sanitizer_env()}
         cmd = ["xvfb-run", "-a", "-s", "-nolisten tcp", drive, *args, "-r", sample]
         if IS_ROOT:  # Wireshark loads no personal or private plugins for root
             subprocess.run(["chown", "-R", "65534:65534", home], check=True)

@@ -17,6 +17,16 @@ BUILD = os.environ.get("CMSEDGE_BUILD", os.path.join(ROOT, "build"))
 RUN_TSHARK = os.path.join(ROOT, "scripts", "run-tshark.sh")
 
 
+def sanitizer_env():
+    """The variables a sanitizer build's tshark wrapper sets ("env LD_PRELOAD=... ..."), for the
+    tests that start tshark or Wireshark themselves rather than through run-tshark.sh: an
+    uninstrumented program that loads an ASan-built plugin must have the runtime preloaded."""
+    words = os.environ.get("CMSEDGE_TSHARK_WRAPPER", "").split()
+    if not words or words[0] != "env":
+        return {}
+    return dict(w.split("=", 1) for w in words[1:] if "=" in w)
+
+
 def readable_tmpdir(prefix, parent=None):
     """A temporary folder that the user nobody, who runs tshark, can read."""
     path = tempfile.mkdtemp(prefix=prefix, dir=parent)
