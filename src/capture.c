@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cmsedge/checks.h"
+#include "cmsedge/flowmemo.h"
 
 /* What the first pass found for a frame that later passes cannot recompute. */
 struct kept {
@@ -31,6 +32,7 @@ struct cmsedge_capture {
     bool infer_roles;
     struct cmsedge_infer *infer;
     struct cmsedge_tracker *tracker;
+    struct cmsedge_flowmemo *memo; /* what classify and the services said of recent flows */
     GHashTable *kept; /* frame number -> struct kept*, only for frames with something kept */
 };
 
@@ -39,6 +41,7 @@ struct cmsedge_capture *cmsedge_capture_new(void)
     struct cmsedge_capture *c = g_new0(struct cmsedge_capture, 1);
     c->infer = cmsedge_infer_new();
     c->tracker = cmsedge_tracker_new();
+    c->memo = cmsedge_flowmemo_new();
     c->kept = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
     return c;
 }
@@ -49,6 +52,7 @@ void cmsedge_capture_free(struct cmsedge_capture *c)
         return;
     cmsedge_infer_free(c->infer);
     cmsedge_tracker_free(c->tracker);
+    cmsedge_flowmemo_free(c->memo);
     g_hash_table_destroy(c->kept);
     g_free(c);
 }
@@ -57,6 +61,7 @@ void cmsedge_capture_reset(struct cmsedge_capture *c)
 {
     cmsedge_infer_reset(c->infer);
     cmsedge_tracker_reset(c->tracker);
+    cmsedge_flowmemo_clear(c->memo);
     g_hash_table_remove_all(c->kept);
 }
 
@@ -230,8 +235,15 @@ bool cmsedge_capture_annotate(struct cmsedge_capture *c, const struct cmsedge_fr
     f->src_role = a->src.role;
     f->dst_role = a->dst.role;
 
-    cmsedge_classify(c->s, f, &a->verdict);
-    find_service(c, a);
+    /* step 3 depends on the flow and the settings alone: worked out once per flow */
+    if (a->icmp_error) {
+        cmsedge_classify(c->s, f, &a->verdict);
+        find_service(c, a);
+    } else if (!cmsedge_flowmemo_get(c->memo, c->s, f, &a->verdict, &a->service)) {
+        cmsedge_classify(c->s, f, &a->verdict);
+        find_service(c, a);
+        cmsedge_flowmemo_put(c->memo, c->s, f, &a->verdict, &a->service);
+    }
 
     follow(c, fr, first_pass, a, &checks);
     if (a->icmp_error) {
