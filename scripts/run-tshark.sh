@@ -86,6 +86,7 @@ read -r -a wrapper <<<"${CMSEDGE_TSHARK_WRAPPER:-}"
 # Asking tshark where they are loads them: when one of them cannot be loaded without the
 # wrapper (an ASan build of the plugin installed, say), ask again through the wrapper, and
 # when tshark cannot start at all, say so rather than run without the system's plugins.
+mkdir -p "$home"
 folders() { env -u WIRESHARK_PLUGIN_DIR "$@" tshark -G folders 2>"$home/folders.err"; }
 if ! listing=$(folders) && ! listing=$(folders "${wrapper[@]}"); then
   echo "$me: tshark -G folders failed:" >&2

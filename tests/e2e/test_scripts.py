@@ -178,6 +178,14 @@ class Coexistence(ScriptsCase):
 
 
 class Annotate(ScriptsCase):
+    def test_a_home_that_does_not_exist_yet_is_made(self):
+        # scripts/fuzz.sh passes --home before the folder exists
+        home = os.path.join(self.tmp, "not-yet", "home")
+        proc = script("run-tshark.sh", "--build", self.build, "--home", home, "--", "-v")
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        self.assertTrue(os.path.isfile(os.path.join(home, "plugins", ws_version(), "epan",
+                                                    "cmsedge.so")))
+
     @unittest.skipUnless(IS_ROOT, "needs root")
     def test_root_reads_a_capture_only_root_can_read(self):
         private = self.mkdir("root-only", 0o700)
