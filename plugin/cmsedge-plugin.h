@@ -31,6 +31,9 @@ const struct cmsedge_settings *cmsedge_settings(void);
 unsigned cmsedge_settings_generation(void);
 const struct cmsedge_hostmap *cmsedge_hosts(void);
 bool cmsedge_prefs_info_column(void);
+bool cmsedge_prefs_row_details(void);
+/* cmsedge-asked.c: tshark was asked to print this field (-e) */
+bool cmsedge_asked_field(int hf); /* the row's constants in the tree (see want()) */
 bool cmsedge_prefs_infer_roles(void);
 
 /* cmsedge-facts.c: TCP flags, ICMP errors and STUN types from the stock dissectors' fields. */

@@ -32,6 +32,7 @@ static unsigned pref_admin;
 static cmsedge_pref_bool pref_mra = FALSE;
 static const char *pref_version = "";
 static cmsedge_pref_bool pref_info_column = TRUE;
+static cmsedge_pref_bool pref_row_details = FALSE;
 static cmsedge_pref_bool pref_infer_roles = TRUE;
 
 /* ---- the cmsedge_hosts UAT: address or CIDR, role keyword, name ------------------------ */
@@ -235,7 +236,8 @@ static bool single_range(const char *name, const range_t *r, struct cmsedge_port
  * command line (Linux /proc; elsewhere this check is skipped) and says so, once. */
 static void command_line_check(void)
 {
-    static const char *const booleans[] = {"demux_ports", "mra", "info_column", "infer_roles"};
+    static const char *const booleans[] = {"demux_ports", "mra", "info_column", "infer_roles",
+                                           "row_details"};
     static bool checked;
     char *all = NULL;
     gsize len = 0;
@@ -354,6 +356,11 @@ bool cmsedge_prefs_info_column(void)
     return pref_info_column;
 }
 
+bool cmsedge_prefs_row_details(void)
+{
+    return pref_row_details;
+}
+
 void cmsedge_prefs_register(module_t *module)
 {
     static uat_field_t host_fields[] = {
@@ -416,6 +423,13 @@ void cmsedge_prefs_register(module_t *module)
                                    "Append the purpose (and off-spec verdicts) to the Info "
                                    "column",
                                    &pref_info_column);
+    prefs_register_bool_preference(module, "row_details", "Row details in the tree",
+                                   "Show under each matching row its table, scenario, documented "
+                                   "protocol and ports, footnotes, direction and zone, and the "
+                                   "payload seen and role origins: the same on every frame of a "
+                                   "row, so off by default (a filter or column on any of these "
+                                   "fields works either way)",
+                                   &pref_row_details);
     prefs_register_bool_preference(module, "infer_roles", "Infer host roles",
                                    "Give hosts missing from the host roles table the role that "
                                    "Expressway-specific flows show (two distinct flows must "

@@ -119,6 +119,51 @@ static const char *origin_name(enum cmsedge_role_origin origin)
     }
 }
 
+/* Whether to add an item. One that a display filter, a column or -e asks for always (Wireshark
+ * marks its field referenced; cmsedge-asked.c knows the -e fields Wireshark 4.0 leaves
+ * unmarked); otherwise only in a tree that is shown (-V, -T fields, the GUI's
+ * details pane), and the row's constants there only with the row_details preference: they are
+ * the same on every frame of a row, one lookup away (README, tables/port-reference.tsv), and
+ * each item costs on every frame it is added to. */
+static bool want(proto_tree *tree, int hf, bool detail)
+{
+    if (!tree)
+        return false;
+    if (PTREE_DATA(tree)->visible && (!detail || cmsedge_prefs_row_details()))
+        return true;
+    return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
+           cmsedge_asked_field(hf);
+}
+
+/* A string item that Wireshark marks as computed by cmsedge, when wanted. */
+static proto_item *add_string(proto_tree *tree, int hf, tvbuff_t *tvb, const char *value,
+                              bool detail)
+{
+    if (!want(tree, hf, detail))
+        return NULL;
+    proto_item *ti = proto_tree_add_string(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(ti);
+    return ti;
+}
+
+static proto_item *add_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 value, bool detail)
+{
+    if (!want(tree, hf, detail))
+        return NULL;
+    proto_item *ti = proto_tree_add_uint(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(ti);
+    return ti;
+}
+
+static proto_item *add_boolean(proto_tree *tree, int hf, tvbuff_t *tvb, bool value, bool detail)
+{
+    if (!want(tree, hf, detail))
+        return NULL;
+    proto_item *ti = proto_tree_add_boolean(tree, hf, tvb, 0, 0, value);
+    proto_item_set_generated(ti);
+    return ti;
+}
+
 /* pinfo's innermost addresses and ports as a core frame; false for anything but IPv4/IPv6
  * UDP or TCP. */
 static bool frame_from_pinfo(packet_info *pinfo, struct cmsedge_frame *fr)
@@ -146,17 +191,17 @@ static bool frame_from_pinfo(packet_info *pinfo, struct cmsedge_frame *fr)
 
 static void add_evidence_frames(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf)
 {
-    for (unsigned k = 0; k < CMSEDGE_INFER_FLOWS; k++) {
-        proto_item *e = proto_tree_add_uint(tree, hf_evidence_frame, tvb, 0, 0, inf->frames[k]);
-        proto_item_set_generated(e);
-    }
+    for (unsigned k = 0; k < CMSEDGE_INFER_FLOWS; k++)
+        add_uint(tree, hf_evidence_frame, tvb, inf->frames[k], false);
 }
 
 /* The frame that completed a host's evidence: the host, its role and why. */
-static void add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf,
-                         enum cmsedge_role role)
+static proto_item *add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_inferred *inf,
+                                enum cmsedge_role role)
 {
     char addr[64];
+    if (!want(tree, hf_inferred, false))
+        return NULL;
     cmsedge_addr_format(&inf->addr, addr, sizeof addr);
     proto_item *ti =
         proto_tree_add_string_format_value(tree, hf_inferred, tvb, 0, 0, cmsedge_role_keyword(role),
@@ -164,22 +209,23 @@ static void add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_i
                                            cmsedge_role_keyword(role), inf->evidence);
     proto_item_set_generated(ti);
     add_evidence_frames(proto_item_add_subtree(ti, ett_inferred), tvb, inf);
+    return ti;
 }
 
-/* A host's name and where its role comes from; an inferred role says why. */
+/* A host's name and where its role comes from: an inferred role always, with why; a
+ * configured or missing one among the details. */
 static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin,
                      const struct cmsedge_host_view *h)
 {
     proto_item *ti;
-    if (h->name) {
-        ti = proto_tree_add_string(tree, hf_name, tvb, 0, 0, h->name);
-        proto_item_set_generated(ti);
-    }
+    if (h->name)
+        add_string(tree, hf_name, tvb, h->name, false);
     if (!h->inferred) {
-        ti = proto_tree_add_string(tree, hf_origin, tvb, 0, 0, origin_name(h->origin));
-        proto_item_set_generated(ti);
+        add_string(tree, hf_origin, tvb, origin_name(h->origin), true);
         return;
     }
+    if (!want(tree, hf_origin, false))
+        return;
     ti = proto_tree_add_string_format_value(tree, hf_origin, tvb, 0, 0, "inferred",
                                             "inferred (%s), from %s", cmsedge_role_keyword(h->role),
                                             h->inferred->evidence);
@@ -187,54 +233,44 @@ static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin
     add_evidence_frames(proto_item_add_subtree(ti, ett_inferred), tvb, h->inferred);
 }
 
-/* One matching row. The best match carries the details (direction, zone, roles, protocol,
- * ports, footnotes); further rows only say which row they are: they are mostly the same flow in
- * another table, and every item costs on every frame, in tshark -T fields as in -V. */
-static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m, bool details)
+/* One matching row: its rule. With the row_details preference, a subtree per row with the
+ * row's constants (table, scenario, protocol, documented ports, footnotes) and, for the best
+ * match, direction and zone; each of these also whenever a filter or a column asks for it. */
+static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m, bool best)
 {
     const struct cmsedge_row *row = m->row;
-    const struct row_text *text = row_text(row);
-    const struct cmsedge_scenario *sc = cmsedge_scenario(row->table);
-    proto_item *ti, *sub;
-    proto_tree *mt;
+    proto_tree *mt = tree;
 
-    mt = proto_tree_add_subtree(tree, tvb, 0, 0, ett_match, &sub, text->title);
-    if (m->zone)
-        proto_item_append_text(sub, " (traversal zone %u)", m->zone);
-    if (m->reverse)
-        proto_item_append_text(sub, " (reply)");
-    ti = proto_tree_add_uint(mt, hf_table, tvb, 0, 0, row->table);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_string(mt, hf_scenario, tvb, 0, 0, sc ? sc->title : "");
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_string(mt, hf_rule, tvb, 0, 0, row->id);
-    proto_item_set_generated(ti);
-    if (!details)
-        return;
-    ti = proto_tree_add_boolean(mt, hf_reply, tvb, 0, 0, m->reverse);
-    proto_item_set_generated(ti);
-    if (m->zone) {
-        ti = proto_tree_add_uint(mt, hf_zone, tvb, 0, 0, m->zone);
-        proto_item_set_generated(ti);
+    if (tree && PTREE_DATA(tree)->visible && cmsedge_prefs_row_details()) {
+        proto_item *sub;
+        mt = proto_tree_add_subtree(tree, tvb, 0, 0, ett_match, &sub, row_text(row)->title);
+        if (m->zone)
+            proto_item_append_text(sub, " (traversal zone %u)", m->zone);
+        if (m->reverse)
+            proto_item_append_text(sub, " (reply)");
     }
-    ti = proto_tree_add_string(mt, hf_src_role, tvb, 0, 0,
-                               cmsedge_role_keyword((enum cmsedge_role)m->src_role));
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_string(mt, hf_dst_role, tvb, 0, 0,
-                               cmsedge_role_keyword((enum cmsedge_role)m->dst_role));
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_string(mt, hf_protocol, tvb, 0, 0, row->protocol);
-    proto_item_set_generated(ti);
+    add_string(mt, hf_rule, tvb, row->id, false);
+    add_uint(mt, hf_table, tvb, row->table, true);
+    if (want(mt, hf_scenario, true)) {
+        const struct cmsedge_scenario *sc = cmsedge_scenario(row->table);
+        add_string(mt, hf_scenario, tvb, sc ? sc->title : "", true);
+    }
+    if (!best)
+        return;
+    add_boolean(mt, hf_reply, tvb, m->reverse, true);
+    if (m->zone)
+        add_uint(mt, hf_zone, tvb, m->zone, true);
+    add_string(mt, hf_protocol, tvb, row->protocol, true);
     /* the documented ports, from the row's point of view (no appended text: that would make
      * Wireshark format the item's label on every frame) */
-    ti = proto_tree_add_string(mt, hf_src_ports, tvb, 0, 0, text->src_ports);
-    proto_item_set_generated(ti);
-    ti = proto_tree_add_string(mt, hf_dst_ports, tvb, 0, 0, text->dst_ports);
-    proto_item_set_generated(ti);
-    for (unsigned n = 1; row->footnotes >> n; n++) {
-        if (row->footnotes & (1u << n)) {
-            ti = proto_tree_add_uint(mt, hf_footnote, tvb, 0, 0, n);
-            proto_item_set_generated(ti);
+    if (want(mt, hf_src_ports, true))
+        add_string(mt, hf_src_ports, tvb, row_text(row)->src_ports, true);
+    if (want(mt, hf_dst_ports, true))
+        add_string(mt, hf_dst_ports, tvb, row_text(row)->dst_ports, true);
+    if (want(mt, hf_footnote, true)) {
+        for (unsigned n = 1; row->footnotes >> n; n++) {
+            if (row->footnotes & (1u << n))
+                add_uint(mt, hf_footnote, tvb, n, true);
         }
     }
 }
@@ -249,9 +285,7 @@ static void add_footnote_finding(proto_tree *tree, tvbuff_t *tvb, packet_info *p
     proto_item_set_generated(ti);
     fn = proto_tree_add_uint(ft, hf_footnote, tvb, 0, 0, fd->footnote);
     proto_item_set_generated(fn);
-    fn =
-        proto_tree_add_string(ft, hf_footnote_text, tvb, 0, 0, cmsedge_footnote_text(fd->footnote));
-    proto_item_set_generated(fn);
+    add_string(ft, hf_footnote_text, tvb, cmsedge_footnote_text(fd->footnote), true);
     expert_add_info_format(
         pinfo, ti, fd->severity == CMSEDGE_WARNING ? &ei_footnote_warning : &ei_footnote_note, "%s",
         fd->text);
@@ -318,20 +352,15 @@ static void add_offspec(proto_tree *ct, proto_item *top, tvbuff_t *tvb, packet_i
                         const struct cmsedge_annotation *a)
 {
     const struct cmsedge_verdict *v = &a->verdict;
-    proto_item *p = proto_tree_add_boolean(ct, hf_offspec, tvb, 0, 0, TRUE);
-    proto_item_set_generated(p);
-    proto_item_append_text(top, " [off-spec]");
+    add_boolean(ct, hf_offspec, tvb, true, false);
     if (a->offspec != CMSEDGE_OFFSPEC_NEAR_MISS)
         return;
-    p = proto_tree_add_string(ct, hf_reason, tvb, 0, 0, v->reason);
-    proto_item_set_generated(p);
-    expert_add_info_format(pinfo, p, &ei_unmatched, "Off-spec: %s", v->reason);
-    proto_item *e = proto_tree_add_string(ct, hf_expected_rule, tvb, 0, 0, v->nearest->id);
-    proto_item_set_generated(e);
+    proto_item *p = add_string(ct, hf_reason, tvb, v->reason, false);
+    expert_add_info_format(pinfo, p ? p : top, &ei_unmatched, "Off-spec: %s", v->reason);
+    add_string(ct, hf_expected_rule, tvb, v->nearest->id, false);
     if (v->translated_source) {
-        e = proto_tree_add_boolean(ct, hf_translated, tvb, 0, 0, TRUE);
-        proto_item_set_generated(e);
-        expert_add_info(pinfo, e, &ei_translated);
+        proto_item *e = add_boolean(ct, hf_translated, tvb, true, false);
+        expert_add_info(pinfo, e ? e : top, &ei_translated);
     }
 }
 
@@ -353,49 +382,65 @@ static void render_icmp_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinf
     add_findings(ct, tvb, pinfo, &a->findings);
 }
 
+/* The top item's label: what the frame is for, and whether it is off-spec. */
+static proto_item *add_top(proto_tree *tree, tvbuff_t *tvb, const char *what, bool offspec)
+{
+    proto_item *ti;
+    if (!tree || !PTREE_DATA(tree)->visible) /* nobody reads the label: no need to format it */
+        ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+    else if (what)
+        ti = proto_tree_add_protocol_format(tree, proto_cmsedge, tvb, 0, 0,
+                                            "Cisco Meeting Server Edge: %s%s", what,
+                                            offspec ? " [off-spec]" : "");
+    else
+        ti = proto_tree_add_protocol_format(tree, proto_cmsedge, tvb, 0, 0,
+                                            "Cisco Meeting Server Edge%s",
+                                            offspec ? " [off-spec]" : "");
+    proto_item_set_generated(ti);
+    return ti;
+}
+
+/* The tree: purpose, rule(s), roles and verdict on every frame; findings, inferred roles and
+ * names where there are any; the row's constants with row_details (see want()). */
 static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
                           const struct cmsedge_annotation *a)
 {
     const struct cmsedge_verdict *v = &a->verdict;
-    proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+    const char *what = a->purpose[0]        ? a->purpose
+                       : a->service.service ? a->service.service->name
+                                            : NULL;
+    proto_item *ti = add_top(tree, tvb, what, a->offspec_reason != NULL);
     proto_tree *ct = proto_item_add_subtree(ti, ett_cmsedge);
     proto_item *p;
 
-    proto_item_set_generated(ti);
-    if (a->purpose[0])
-        proto_item_append_text(ti, ": %s", a->purpose);
-    else if (a->service.service)
-        proto_item_append_text(ti, ": %s", a->service.service->name);
-    if (v->n_matches) { /* one purpose, the best reading's; every matching row below it */
+    if (v->n_matches && want(ct, hf_purpose, false)) {
+        /* one purpose, the best reading's; every matching row below it */
         p = proto_tree_add_string_format_value(ct, hf_purpose, tvb, 0, 0,
                                                v->matches[0].row->purpose, "%s", a->purpose);
         proto_item_set_generated(p);
     }
     for (size_t i = 0; i < v->n_matches; i++)
         add_match(ct, tvb, &v->matches[i], i == 0);
-    if (v->n_matches == 0) { /* no documented row: the hosts' own roles */
-        p = proto_tree_add_string(ct, hf_src_role, tvb, 0, 0, cmsedge_role_keyword(a->src.role));
-        proto_item_set_generated(p);
-        p = proto_tree_add_string(ct, hf_dst_role, tvb, 0, 0, cmsedge_role_keyword(a->dst.role));
-        proto_item_set_generated(p);
-    }
+    /* the roles the best row gives the hosts, else the hosts' own */
+    enum cmsedge_role src = v->n_matches ? (enum cmsedge_role)v->matches[0].src_role : a->src.role;
+    enum cmsedge_role dst = v->n_matches ? (enum cmsedge_role)v->matches[0].dst_role : a->dst.role;
+    add_string(ct, hf_src_role, tvb, cmsedge_role_keyword(src), false);
+    add_string(ct, hf_dst_role, tvb, cmsedge_role_keyword(dst), false);
     if (a->service.service) {
-        p = proto_tree_add_string(ct, hf_service, tvb, 0, 0, a->service.service->name);
-        proto_item_set_generated(p);
-        p = proto_tree_add_string(ct, hf_service_id, tvb, 0, 0, a->service.service->id);
-        proto_item_set_generated(p);
+        add_string(ct, hf_service, tvb, a->service.service->name, false);
+        add_string(ct, hf_service_id, tvb, a->service.service->id, true);
     }
     add_host(ct, tvb, hf_src_host, hf_src_origin, &a->src);
     add_host(ct, tvb, hf_dst_host, hf_dst_origin, &a->dst);
-    p = proto_tree_add_string(ct, hf_payload, tvb, 0, 0,
-                              a->flow.hint == CMSEDGE_HINT_FOREIGN ? "foreign"
-                              : a->flow.hint == CMSEDGE_HINT_NONE  ? "none"
-                              : a->flow.hint == CMSEDGE_HINT_OTHER
-                                  ? "other"
-                                  : cmsedge_app_keyword((enum cmsedge_app)a->flow.hint));
-    proto_item_set_generated(p);
-    p = proto_tree_add_boolean(ct, hf_judged, tvb, 0, 0, v->judged);
-    proto_item_set_generated(p);
+    if (want(ct, hf_payload, true))
+        add_string(ct, hf_payload, tvb,
+                   a->flow.hint == CMSEDGE_HINT_FOREIGN ? "foreign"
+                   : a->flow.hint == CMSEDGE_HINT_NONE  ? "none"
+                   : a->flow.hint == CMSEDGE_HINT_OTHER
+                       ? "other"
+                       : cmsedge_app_keyword((enum cmsedge_app)a->flow.hint),
+                   true);
+    add_boolean(ct, hf_judged, tvb, v->judged, true);
     if (a->offspec_reason)
         add_offspec(ct, ti, tvb, pinfo, a);
     add_findings(ct, tvb, pinfo, &a->findings);
@@ -404,9 +449,9 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         const struct cmsedge_inferred *inf = a->new_roles[i];
         char addr[64];
         cmsedge_addr_format(&inf->addr, addr, sizeof addr);
-        add_inferred(ct, tvb, inf, a->new_roles_as[i]);
-        expert_add_info_format(pinfo, ti, &ei_inferred, "Inferred role: %s is %s, from %s", addr,
-                               cmsedge_role_keyword(a->new_roles_as[i]), inf->evidence);
+        p = add_inferred(ct, tvb, inf, a->new_roles_as[i]);
+        expert_add_info_format(pinfo, p ? p : ti, &ei_inferred, "Inferred role: %s is %s, from %s",
+                               addr, cmsedge_role_keyword(a->new_roles_as[i]), inf->evidence);
     }
     return ct;
 }
@@ -432,14 +477,11 @@ static const struct cmsedge_call_ref *call_ref(packet_info *pinfo, const struct 
 
 static void add_call(proto_tree *ct, tvbuff_t *tvb, const struct cmsedge_call_ref *ref)
 {
-    proto_item *p = proto_tree_add_uint(ct, hf_call, tvb, 0, 0, ref->call);
-    proto_item_set_generated(p);
+    add_uint(ct, hf_call, tvb, ref->call, false);
     if (!ref->leg)
         return;
-    p = proto_tree_add_uint(ct, hf_leg, tvb, 0, 0, ref->leg);
-    proto_item_set_generated(p);
-    p = proto_tree_add_string(ct, hf_leg_kind, tvb, 0, 0, cmsedge_leg_kind_name(ref->kind));
-    proto_item_set_generated(p);
+    add_uint(ct, hf_leg, tvb, ref->leg, false);
+    add_string(ct, hf_leg_kind, tvb, cmsedge_leg_kind_name(ref->kind), false);
 }
 
 static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)

@@ -1,0 +1,64 @@
+/* cmsedge-asked.c
+ * The cmsedge fields tshark was asked to print with -e.
+ *
+ * The tree leaves out by default what is the same on every frame of a row (packet-cmsedge.c,
+ * want()). A field a display filter or a column uses is marked referenced by Wireshark and is
+ * always added; Wireshark 4.0's tshark does not mark the fields of -e (it builds the whole
+ * tree instead; later releases mark them), so `-T fields -e cmsedge.zone` would print nothing
+ * unless the plugin knows it was asked. It reads its own command line once (Linux /proc, as the
+ * preference checks do) for -e arguments naming cmsedge fields.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge-plugin.h"
+
+#include <string.h>
+
+/* The header field ids asked for; a command line names a few at most. */
+#define ASKED_MAX 64
+static int asked[ASKED_MAX];
+static size_t n_asked;
+static bool read_done;
+
+static void note_field(const char *name)
+{
+    if (strncmp(name, "cmsedge.", 8) != 0)
+        return;
+    int hf = proto_registrar_get_id_byname(name);
+    if (hf < 0)
+        return;
+    if (n_asked < ASKED_MAX)
+        asked[n_asked++] = hf;
+}
+
+static void read_command_line(void)
+{
+    char *all = NULL;
+    gsize len = 0;
+    read_done = true;
+    if (!g_file_get_contents("/proc/self/cmdline", &all, &len, NULL))
+        return;
+    /* NUL-separated arguments: "-e" "NAME", or "-eNAME" as getopt also takes it */
+    for (gsize i = 0; i < len; i += strlen(all + i) + 1) {
+        const char *arg = all + i;
+        if (strcmp(arg, "-e") == 0) {
+            gsize next = i + strlen(arg) + 1;
+            if (next < len)
+                note_field(all + next);
+        } else if (strncmp(arg, "-e", 2) == 0) {
+            note_field(arg + 2);
+        }
+    }
+    g_free(all);
+}
+
+bool cmsedge_asked_field(int hf)
+{
+    if (!read_done)
+        read_command_line();
+    for (size_t i = 0; i < n_asked; i++) {
+        if (asked[i] == hf)
+            return true;
+    }
+    return false;
+}
