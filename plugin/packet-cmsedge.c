@@ -388,14 +388,14 @@ static proto_item *add_top(proto_tree *tree, tvbuff_t *tvb, const char *what, bo
     proto_item *ti;
     if (!tree || !PTREE_DATA(tree)->visible) /* nobody reads the label: no need to format it */
         ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
-    else if (what)
-        ti = proto_tree_add_protocol_format(tree, proto_cmsedge, tvb, 0, 0,
-                                            "Cisco Meeting Server Edge: %s%s", what,
-                                            offspec ? " [off-spec]" : "");
-    else
-        ti = proto_tree_add_protocol_format(tree, proto_cmsedge, tvb, 0, 0,
-                                            "Cisco Meeting Server Edge%s",
-                                            offspec ? " [off-spec]" : "");
+    else {
+        /* the protocol's own name, then what is appended: cheaper than formatting it whole */
+        ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+        if (what)
+            proto_item_append_text(ti, ": %s%s", what, offspec ? " [off-spec]" : "");
+        else if (offspec)
+            proto_item_append_text(ti, " [off-spec]");
+    }
     proto_item_set_generated(ti);
     return ti;
 }
@@ -414,10 +414,15 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     proto_item *p;
 
     if (v->n_matches && want(ct, hf_purpose, false)) {
-        /* one purpose, the best reading's; every matching row below it */
-        p = proto_tree_add_string_format_value(ct, hf_purpose, tvb, 0, 0,
-                                               v->matches[0].row->purpose, "%s", a->purpose);
-        proto_item_set_generated(p);
+        /* one purpose, the best reading's; every matching row below it. Its value is the
+         * row's words, its label says the zone too (formatted only then) */
+        if (v->matches[0].zone) {
+            p = proto_tree_add_string_format_value(ct, hf_purpose, tvb, 0, 0,
+                                                   v->matches[0].row->purpose, "%s", a->purpose);
+            proto_item_set_generated(p);
+        } else {
+            add_string(ct, hf_purpose, tvb, v->matches[0].row->purpose, false);
+        }
     }
     for (size_t i = 0; i < v->n_matches; i++)
         add_match(ct, tvb, &v->matches[i], i == 0);

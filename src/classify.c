@@ -16,6 +16,7 @@
 #include "cmsedge/classify.h"
 
 #include <stdarg.h>
+#include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,6 +483,6 @@ void cmsedge_match_label(const struct cmsedge_match *m, char *buf, size_t len)
     }
     if (m->zone)
         snprintf(buf, len, "%s (traversal zone %u)", m->row->purpose, m->zone);
-    else
-        snprintf(buf, len, "%s", m->row->purpose);
+    else if (len)
+        g_strlcpy(buf, m->row->purpose, len); /* every frame of most rows: no formatting */
 }
