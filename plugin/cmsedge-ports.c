@@ -22,7 +22,9 @@
 #include <epan/expert.h>
 #include <epan/proto_data.h>
 
+#include "cmsedge/fingerprints.h"
 #include "cmsedge/media.h"
+#include "cmsedge/media_tracks.h"
 #include "cmsedge/payload.h"
 #include "compat.h"
 
@@ -51,18 +53,50 @@ static GArray *registrations; /* what we put in port tables, to take it out on a
 
 /* ---- media demultiplexing ---------------------------------------------------------------- */
 
-/* Per UDP conversation: each direction's track, plain and inside TURN messages; whether the
- * 5-tuple has been handed to the RTP dissector as an RTP conversation. */
-struct media_conv {
-    struct cmsedge_media_track direct[2], relayed[2];
-    bool rtp_set_up;
-};
+/* Per capture file: each flow direction's track, plain and inside TURN messages, kept by
+ * fingerprint only once a datagram is worth remembering (many flows never carry media); and
+ * the 5-tuples handed to the RTP dissector as RTP conversations. Emptied for each file. */
+static struct cmsedge_media_tracks *tracks;
+static struct cmsedge_fingerprints *rtp_set_up;
+
+static void tracks_init(void)
+{
+    if (!tracks) {
+        tracks = cmsedge_media_tracks_new();
+        rtp_set_up = cmsedge_fingerprints_new();
+    }
+    cmsedge_media_tracks_clear(tracks);
+    cmsedge_fingerprints_clear(rtp_set_up);
+}
+
+/* The fingerprint of one direction of the frame's flow (reverse: the other one). */
+static uint64_t direction_fingerprint(const packet_info *pinfo, bool relayed, bool reverse)
+{
+    const address *from = reverse ? &pinfo->dst : &pinfo->src;
+    const address *to = reverse ? &pinfo->src : &pinfo->dst;
+    guint16 ports[2] = {(guint16)(reverse ? pinfo->destport : pinfo->srcport),
+                        (guint16)(reverse ? pinfo->srcport : pinfo->destport)};
+    uint8_t key[4 + sizeof ports + 2 * 16];
+    size_t n = 0;
+    int from_len = MIN(from->len, 16), to_len = MIN(to->len, 16);
+    key[n++] = (uint8_t)from->type;
+    key[n++] = relayed;
+    key[n++] = (uint8_t)from_len;
+    key[n++] = (uint8_t)to_len;
+    memcpy(key + n, ports, sizeof ports);
+    n += sizeof ports;
+    memcpy(key + n, from->data, (size_t)from_len);
+    n += (size_t)from_len;
+    memcpy(key + n, to->data, (size_t)to_len);
+    n += (size_t)to_len;
+    return cmsedge_fingerprint(key, n);
+}
 
 /* The setup method Wireshark's RTP tools show for the streams cmsedge sets up (at most
  * MAX_RTP_SETUP_METHOD_SIZE characters). */
 #define RTP_SETUP_METHOD "cmsedge"
 
-/* A frame's decision, kept for later passes; frames found to be nothing share one. */
+/* What a later pass reads for a frame the first pass found no media in. */
 static const struct cmsedge_media no_media = {CMSEDGE_MEDIA_NONE, 0, 0};
 
 /* The frame that proves a stream (its second consistent packet, first pass only) sets the UDP
@@ -102,25 +136,29 @@ static bool follow(tvbuff_t *tvb, packet_info *pinfo, bool relayed, unsigned all
         *m = kept ? *kept : no_media;
         return m->kind != CMSEDGE_MEDIA_NONE;
     }
-    conversation_t *conv = find_or_create_conversation(pinfo);
-    struct media_conv *mc = conversation_get_proto_data(conv, proto_media);
-    if (!mc) {
-        mc = wmem_new0(wmem_file_scope(), struct media_conv);
-        conversation_add_proto_data(conv, proto_media, mc);
+    if (!tracks)
+        tracks_init();
+    uint64_t fp = direction_fingerprint(pinfo, relayed, false);
+    struct cmsedge_media_track fresh, *track = cmsedge_media_tracks_find(tracks, fp);
+    if (!track) {
+        memset(&fresh, 0, sizeof fresh);
+        track = &fresh;
     }
-    int dir = cmp_address(&pinfo->src, &pinfo->dst) < 0 ||
-              (addresses_equal(&pinfo->src, &pinfo->dst) && pinfo->srcport < pinfo->destport);
     uint8_t head[CMSEDGE_MEDIA_HEAD];
     unsigned n = MIN(tvb_captured_length(tvb), (unsigned)sizeof head);
     tvb_memcpy(tvb, head, 0, n);
-    bool found = cmsedge_media_follow(relayed ? &mc->relayed[dir] : &mc->direct[dir], head, n,
-                                      tvb_reported_length(tvb), allow, m);
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_media, relayed ? 1 : 0,
-                     found ? wmem_memdup(wmem_file_scope(), m, sizeof *m) : (void *)&no_media);
-    if (found && !relayed && m->kind == CMSEDGE_MEDIA_RTP && !mc->rtp_set_up &&
-        pinfo->ptype == PT_UDP) {
-        mc->rtp_set_up = true;
-        set_up_rtp_conversation(pinfo, m);
+    bool found = cmsedge_media_follow(track, head, n, tvb_reported_length(tvb), allow, m);
+    if (track == &fresh && fresh.state != 0)
+        cmsedge_media_tracks_keep(tracks, fp, &fresh);
+    /* only media is kept per frame: a later pass takes a frame with nothing kept as none */
+    if (found)
+        p_add_proto_data(wmem_file_scope(), pinfo, proto_media, relayed ? 1 : 0,
+                         wmem_memdup(wmem_file_scope(), m, sizeof *m));
+    if (found && !relayed && m->kind == CMSEDGE_MEDIA_RTP && pinfo->ptype == PT_UDP) {
+        /* both directions' fingerprints, combined the same way from either end */
+        uint64_t flow = fp ^ direction_fingerprint(pinfo, false, true);
+        if (cmsedge_fingerprints_add(rtp_set_up, flow))
+            set_up_rtp_conversation(pinfo, m);
     }
     return found;
 }
@@ -354,6 +392,8 @@ void cmsedge_ports_register(int proto_cmsedge _U_)
         "cmsedge.traversal_zone", "Expressway traversal zone (SIP over TCP or TLS)",
         dissect_zone_shim, proto_media);
     registrations = g_array_new(FALSE, FALSE, sizeof(struct registration));
+    register_init_routine(tracks_init);
+    register_cleanup_routine(tracks_init);
 }
 
 void cmsedge_ports_handoff(void)

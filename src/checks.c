@@ -7,6 +7,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cmsedge/checks.h"
+#include "cmsedge/fingerprints.h"
 
 #include <glib.h>
 #include <stdarg.h>
@@ -46,10 +47,10 @@ struct pair_key {
 };
 
 struct cmsedge_tracker {
-    GHashTable *pairs;     /* struct pair_key* -> itself: host to host directions seen */
-    GHashTable *flows;     /* struct flow_key* -> struct flow_state* */
-    GHashTable *latches;   /* struct latch_key* -> struct latch_state* */
-    uint64_t relay_frames; /* frames on the relay rows so far */
+    struct cmsedge_fingerprints *pairs; /* host to host directions seen (struct pair_key) */
+    GHashTable *flows;                  /* struct flow_key* -> struct flow_state* */
+    GHashTable *latches;                /* struct latch_key* -> struct latch_state* */
+    uint64_t relay_frames;              /* frames on the relay rows so far */
 };
 
 static guint flow_hash(gconstpointer p)
@@ -64,18 +65,6 @@ static gboolean flow_equal(gconstpointer x, gconstpointer y)
     const struct flow_key *a = x, *b = y;
     return a->transport == b->transport && a->pa == b->pa && a->pb == b->pb &&
            cmsedge_addr_equal(&a->a, &b->a) && cmsedge_addr_equal(&a->b, &b->b);
-}
-
-static guint pair_hash(gconstpointer p)
-{
-    const struct pair_key *k = p;
-    return cmsedge_addr_hash(&k->from) * 31u + cmsedge_addr_hash(&k->to);
-}
-
-static gboolean pair_equal(gconstpointer x, gconstpointer y)
-{
-    const struct pair_key *a = x, *b = y;
-    return cmsedge_addr_equal(&a->from, &b->from) && cmsedge_addr_equal(&a->to, &b->to);
 }
 
 static guint latch_hash(gconstpointer p)
@@ -94,7 +83,7 @@ static gboolean latch_equal(gconstpointer x, gconstpointer y)
 struct cmsedge_tracker *cmsedge_tracker_new(void)
 {
     struct cmsedge_tracker *t = g_new0(struct cmsedge_tracker, 1);
-    t->pairs = g_hash_table_new_full(pair_hash, pair_equal, g_free, NULL);
+    t->pairs = cmsedge_fingerprints_new();
     t->flows = g_hash_table_new_full(flow_hash, flow_equal, NULL, g_free);
     t->latches = g_hash_table_new_full(latch_hash, latch_equal, NULL, g_free);
     return t;
@@ -104,7 +93,7 @@ void cmsedge_tracker_free(struct cmsedge_tracker *t)
 {
     if (!t)
         return;
-    g_hash_table_destroy(t->pairs);
+    cmsedge_fingerprints_free(t->pairs);
     g_hash_table_destroy(t->flows);
     g_hash_table_destroy(t->latches);
     g_free(t);
@@ -112,7 +101,7 @@ void cmsedge_tracker_free(struct cmsedge_tracker *t)
 
 void cmsedge_tracker_reset(struct cmsedge_tracker *t)
 {
-    g_hash_table_remove_all(t->pairs);
+    cmsedge_fingerprints_clear(t->pairs);
     g_hash_table_remove_all(t->flows);
     g_hash_table_remove_all(t->latches);
     t->relay_frames = 0;
@@ -121,7 +110,7 @@ void cmsedge_tracker_reset(struct cmsedge_tracker *t)
 size_t cmsedge_tracker_flows(const struct cmsedge_tracker *t)
 {
     return g_hash_table_size(t->flows) + g_hash_table_size(t->latches) +
-           g_hash_table_size(t->pairs);
+           cmsedge_fingerprints_count(t->pairs);
 }
 
 static int end_cmp(const struct cmsedge_addr *a, uint16_t pa, const struct cmsedge_addr *b,
@@ -186,20 +175,26 @@ static const struct cmsedge_match *match_in(const struct cmsedge_verdict *v, boo
     return NULL;
 }
 
+/* Host directions are kept as fingerprints: a capture with a million hosts has a million of
+ * them, and the checks only ask whether one was seen. */
+static uint64_t pair_fingerprint(const struct cmsedge_addr *from, const struct cmsedge_addr *to)
+{
+    struct pair_key k;
+    memset(&k, 0, sizeof k);
+    k.from = *from;
+    k.to = *to;
+    return cmsedge_fingerprint(&k, sizeof k);
+}
+
 static void see_pair(struct cmsedge_tracker *t, const struct cmsedge_flow *f)
 {
-    struct pair_key k = {f->src, f->dst};
-    if (!g_hash_table_contains(t->pairs, &k)) {
-        struct pair_key *stored = g_memdup2(&k, sizeof k);
-        g_hash_table_add(t->pairs, stored);
-    }
+    cmsedge_fingerprints_add(t->pairs, pair_fingerprint(&f->src, &f->dst));
 }
 
 /* Has the capture shown anything at all from the flow's destination host to its source? */
 static bool reverse_seen(const struct cmsedge_tracker *t, const struct cmsedge_flow *f)
 {
-    struct pair_key k = {f->dst, f->src};
-    return g_hash_table_contains(t->pairs, &k);
+    return cmsedge_fingerprints_contains(t->pairs, pair_fingerprint(&f->dst, &f->src));
 }
 
 static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,

@@ -1,0 +1,104 @@
+/* cmsedge: the media follower's tracks, by fingerprint (see include/cmsedge/media_tracks.h).
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "cmsedge/media_tracks.h"
+
+#include <glib.h>
+#include <string.h>
+
+#define INITIAL_SLOTS 256u
+
+struct entry {
+    uint64_t fp; /* 0: a free slot (a fingerprint of 0 is kept as 1) */
+    struct cmsedge_media_track track;
+};
+
+struct cmsedge_media_tracks {
+    struct entry *slots;
+    size_t n_slots; /* a power of two */
+    size_t count;
+};
+
+G_STATIC_ASSERT(sizeof(struct entry) <= 24);
+
+static uint64_t key_of(uint64_t fp)
+{
+    return fp ? fp : 1;
+}
+
+/* The fingerprint is already a mixed hash: its low bits index the array. */
+static size_t slot_of(const struct entry *slots, size_t n_slots, uint64_t fp)
+{
+    size_t mask = n_slots - 1, i = (size_t)(fp ^ (fp >> 29)) & mask;
+    while (slots[i].fp && slots[i].fp != fp)
+        i = (i + 1) & mask;
+    return i;
+}
+
+struct cmsedge_media_tracks *cmsedge_media_tracks_new(void)
+{
+    return g_new0(struct cmsedge_media_tracks, 1);
+}
+
+void cmsedge_media_tracks_free(struct cmsedge_media_tracks *t)
+{
+    if (!t)
+        return;
+    g_free(t->slots);
+    g_free(t);
+}
+
+void cmsedge_media_tracks_clear(struct cmsedge_media_tracks *t)
+{
+    g_free(t->slots);
+    t->slots = NULL;
+    t->n_slots = t->count = 0;
+}
+
+struct cmsedge_media_track *cmsedge_media_tracks_find(struct cmsedge_media_tracks *t, uint64_t fp)
+{
+    if (!t->n_slots)
+        return NULL;
+    fp = key_of(fp);
+    struct entry *e = &t->slots[slot_of(t->slots, t->n_slots, fp)];
+    return e->fp ? &e->track : NULL;
+}
+
+static void grow(struct cmsedge_media_tracks *t)
+{
+    size_t n = t->n_slots ? t->n_slots * 2 : INITIAL_SLOTS;
+    struct entry *slots = g_new0(struct entry, n);
+    for (size_t i = 0; i < t->n_slots; i++) {
+        if (t->slots[i].fp)
+            slots[slot_of(slots, n, t->slots[i].fp)] = t->slots[i];
+    }
+    g_free(t->slots);
+    t->slots = slots;
+    t->n_slots = n;
+}
+
+struct cmsedge_media_track *cmsedge_media_tracks_keep(struct cmsedge_media_tracks *t, uint64_t fp,
+                                                      const struct cmsedge_media_track *track)
+{
+    fp = key_of(fp);
+    if ((t->count + 1) * 4 > t->n_slots * 3)
+        grow(t);
+    struct entry *e = &t->slots[slot_of(t->slots, t->n_slots, fp)];
+    if (!e->fp) {
+        e->fp = fp;
+        t->count++;
+    }
+    e->track = *track;
+    return &e->track;
+}
+
+size_t cmsedge_media_tracks_count(const struct cmsedge_media_tracks *t)
+{
+    return t->count;
+}
+
+size_t cmsedge_media_tracks_bytes(const struct cmsedge_media_tracks *t)
+{
+    return t->n_slots * sizeof(struct entry);
+}
