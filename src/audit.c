@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "audit_internal.h"
+#include "text_escape.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,13 +42,10 @@ static gboolean key_equal(gconstpointer a, gconstpointer b)
 bool cmsedge_audit_format_parse(const char *text, enum cmsedge_audit_format *format)
 {
     static const char *const names[] = {"text", "csv", "json"};
-    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (text && g_ascii_strcasecmp(text, names[i]) == 0) {
-            *format = (enum cmsedge_audit_format)i;
-            return true;
-        }
-    }
-    return false;
+    int i = cmsedge_format_index(text, names, G_N_ELEMENTS(names));
+    if (i >= 0)
+        *format = (enum cmsedge_audit_format)i;
+    return i >= 0;
 }
 
 struct cmsedge_audit *cmsedge_audit_new(void)

@@ -4,6 +4,7 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cmsedge/firewall.h"
+#include "text_escape.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -345,11 +346,8 @@ const char *cmsedge_fw_verdict_keyword(enum cmsedge_fw_verdict v)
 bool cmsedge_fw_format_parse(const char *text, enum cmsedge_fw_format *format)
 {
     static const char *const names[] = {"text", "csv", "json", "nft", "asa"};
-    for (unsigned i = 0; i < G_N_ELEMENTS(names); i++) {
-        if (text && g_ascii_strcasecmp(text, names[i]) == 0) {
-            *format = (enum cmsedge_fw_format)i;
-            return true;
-        }
-    }
-    return false;
+    int i = cmsedge_format_index(text, names, G_N_ELEMENTS(names));
+    if (i >= 0)
+        *format = (enum cmsedge_fw_format)i;
+    return i >= 0;
 }

@@ -1,10 +1,18 @@
-/* cmsedge: CSV and JSON quoting (see src/text_escape.h).
+/* cmsedge: format names, CSV and JSON quoting (see src/text_escape.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "text_escape.h"
 
 #include <string.h>
+
+int cmsedge_format_index(const char *text, const char *const *names, unsigned n)
+{
+    for (unsigned i = 0; text && i < n; i++)
+        if (g_ascii_strcasecmp(text, names[i]) == 0)
+            return (int)i;
+    return -1;
+}
 
 void cmsedge_csv_field(GString *out, const char *text, bool last)
 {

@@ -1,5 +1,5 @@
-/* cmsedge: quoting text for the CSV and JSON forms of the audit and the firewall verdict
- * (internal to the core).
+/* cmsedge: the words naming the forms of the reports, and quoting text for their CSV and JSON
+ * forms (internal to the core).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,6 +8,10 @@
 
 #include <glib.h>
 #include <stdbool.h>
+
+/* The index of text (any case) in names[0 .. n), or -1 when it is none of them (or NULL):
+ * the formats a report's -z argument names. */
+int cmsedge_format_index(const char *text, const char *const *names, unsigned n);
 
 /* One CSV field (RFC 4180: quoted when needed, quotes doubled), then ',' or, when last, '\n'. */
 void cmsedge_csv_field(GString *out, const char *text, bool last);
