@@ -64,40 +64,28 @@ static void audit_finish(void *tapdata)
 /* "cmsedge,audit", then optionally ",text", ",csv" or ",json", then optionally ",FILTER". */
 static cmsedge_stat_init_ret audit_init(const char *opt_arg, void *userdata _U_)
 {
-    struct audit_listener *l = g_new0(struct audit_listener, 1);
-    const char *rest = opt_arg + strlen(AUDIT_CLI);
-    const char *filter = NULL;
+    struct audit_listener *l;
+    enum cmsedge_audit_format form = CMSEDGE_AUDIT_TEXT;
+    const char *filter;
+    char *format;
     GString *err;
 
-    if (*rest == ',') {
-        const char *word = rest + 1, *comma = strchr(word, ',');
-        char *first = g_strndup(word, comma ? (gsize)(comma - word) : strlen(word));
-        bool letters = *first != '\0';
-        for (const char *c = first; *c; c++)
-            letters &= g_ascii_isalpha(*c);
-        if (cmsedge_audit_format_parse(first, &l->format)) {
-            filter = comma ? comma + 1 : NULL;
-        } else if (letters) {
-            /* a bare word is a format: a misspelt one must not become a filter (xml and
-             * most words are protocol names) */
-            fprintf(stderr,
-                    "tshark: invalid \"-z %s\": '%s' is not an audit format; expected text, "
-                    "csv or json (a display filter that is one word goes after the format: "
-                    "-z %s,text,%s)\n",
-                    opt_arg, first, AUDIT_CLI, first);
-            g_free(first);
-            g_free(l);
-            CMSEDGE_STAT_INIT_FAIL();
-        } else {
-            filter = word; /* no format given: the rest is a display filter */
-        }
-        g_free(first);
-    } else if (*rest) {
+    if (!cmsedge_stat_args(opt_arg, AUDIT_CLI, &format, &filter)) {
         fprintf(stderr, "tshark: invalid \"-z %s\": expected -z %s[,text|csv|json][,filter]\n",
                 opt_arg, AUDIT_CLI);
-        g_free(l);
         CMSEDGE_STAT_INIT_FAIL();
     }
+    if (format && !cmsedge_audit_format_parse(format, &form)) {
+        fprintf(stderr,
+                "tshark: invalid \"-z %s\": '%s' is not an audit format; expected text, csv or "
+                "json (a display filter that is one word goes after the format: -z %s,text,%s)\n",
+                opt_arg, format, AUDIT_CLI, format);
+        g_free(format);
+        CMSEDGE_STAT_INIT_FAIL();
+    }
+    g_free(format);
+    l = g_new0(struct audit_listener, 1);
+    l->format = form;
     l->audit = cmsedge_audit_new();
     err =
         register_tap_listener("cmsedge", l, filter && *filter ? filter : NULL, TL_REQUIRES_NOTHING,

@@ -60,28 +60,15 @@ static void firewall_finish(void *tapdata)
     g_free(l);
 }
 
-/* The first word after "cmsedge,firewall": a format, or (with other characters than letters)
- * the start of a display filter. Returns false on a word that is no format. */
+/* The words after "cmsedge,firewall" (see cmsedge_stat_args). Returns false on a word that is
+ * no format. */
 static bool firewall_args(const char *opt_arg, enum cmsedge_fw_format *format, const char **filter)
 {
-    const char *rest = opt_arg + strlen(FIREWALL_CLI);
-    *filter = NULL;
-    if (*rest == '\0')
-        return true;
-    if (*rest != ',')
+    char *word;
+    if (!cmsedge_stat_args(opt_arg, FIREWALL_CLI, &word, filter))
         return false;
-    const char *word = rest + 1, *comma = strchr(word, ',');
-    char *first = g_strndup(word, comma ? (gsize)(comma - word) : strlen(word));
-    bool letters = *first != '\0', ok = true;
-    for (const char *c = first; *c; c++)
-        letters &= g_ascii_isalpha(*c);
-    if (cmsedge_fw_format_parse(first, format))
-        *filter = comma ? comma + 1 : NULL;
-    else if (letters)
-        ok = false;
-    else
-        *filter = word;
-    g_free(first);
+    bool ok = !word || cmsedge_fw_format_parse(word, format);
+    g_free(word);
     return ok;
 }
 

@@ -48,6 +48,14 @@ struct cmsedge_capture *cmsedge_plugin_capture(void);
 /* The joins and calls of the open capture file (src/calls.c). */
 struct cmsedge_calls *cmsedge_plugin_calls(void);
 
+/* cmsedge-stat-args.c: splits the argument of -z CLI[,FORMAT][,FILTER] (cli: "cmsedge,audit",
+ * ...). Returns false when opt_arg goes on after cli with anything but ','. Otherwise *format
+ * is the first word after cli when it is made of letters only (a format or a misspelt one:
+ * most such words are protocol names, which must not become a filter), to g_free, or NULL;
+ * *filter is what follows that word, or all after cli's ',' when there is no such word, or
+ * NULL when nothing follows. */
+bool cmsedge_stat_args(const char *opt_arg, const char *cli, char **format, const char **filter);
+
 /* cmsedge-calls.c: tshark -z cmsedge,calls. */
 void cmsedge_calls_register(void);
 
