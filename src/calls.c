@@ -2,7 +2,7 @@
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
-#include "cmsedge/calls.h"
+#include "calls_internal.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -349,7 +349,7 @@ static bool web_side(const struct cmsedge_allocation *al)
            al->server_role != CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE;
 }
 
-static void endpoint_text(const struct cmsedge_endpoint *e, char *buf, size_t len)
+void cmsedge_calls_endpoint(const struct cmsedge_endpoint *e, char *buf, size_t len)
 {
     cmsedge_endpoint_format(&e->addr, e->port, buf, len);
 }
@@ -407,13 +407,65 @@ const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, 
         if (!in_call(c, l->call, call) || (l->packets[0] && l->packets[1]))
             continue;
         char from[64], to[64];
-        endpoint_text(l->packets[0] ? &l->a : &l->b, from, sizeof from);
-        endpoint_text(l->packets[0] ? &l->b : &l->a, to, sizeof to);
+        cmsedge_calls_endpoint(l->packets[0] ? &l->a : &l->b, from, sizeof from);
+        cmsedge_calls_endpoint(l->packets[0] ? &l->b : &l->a, to, sizeof to);
         snprintf(buf, len, "one-way: leg %u (%s) %s -> %s, nothing back", l->id,
                  cmsedge_leg_kind_name(l->kind), from, to);
         return buf;
     }
     return NULL;
+}
+
+/* ---- what the writers share (src/calls_internal.h) ---------------------------------------- */
+
+const struct cmsedge_call *cmsedge_calls_next_final(const struct cmsedge_calls *c, size_t *at)
+{
+    while (*at < c->n_calls && c->calls[*at].joined)
+        ++*at;
+    return *at < c->n_calls ? &c->calls[(*at)++] : NULL;
+}
+
+const struct cmsedge_call *cmsedge_calls_next_joiner(const struct cmsedge_calls *c, unsigned call,
+                                                     size_t *at)
+{
+    while (*at < c->n_calls && !(c->calls[*at].joined && in_call(c, c->calls[*at].id, call)))
+        ++*at;
+    return *at < c->n_calls ? &c->calls[(*at)++] : NULL;
+}
+
+const struct cmsedge_allocation *cmsedge_calls_next_allocation(const struct cmsedge_calls *c,
+                                                               unsigned call, size_t *at)
+{
+    while (*at < c->n_allocs && !in_call(c, c->allocs[*at].call, call))
+        ++*at;
+    return *at < c->n_allocs ? &c->allocs[(*at)++] : NULL;
+}
+
+const struct cmsedge_leg *cmsedge_calls_next_leg(const struct cmsedge_calls *c, unsigned call,
+                                                 size_t *at)
+{
+    while (*at < c->n_legs && !in_call(c, c->legs[*at].call, call))
+        ++*at;
+    return *at < c->n_legs ? &c->legs[(*at)++] : NULL;
+}
+
+const char *cmsedge_calls_kind(const struct cmsedge_calls *c, unsigned call)
+{
+    size_t at = 0;
+    return cmsedge_calls_next_joiner(c, call, &at) ? "join" : "call";
+}
+
+const char *cmsedge_calls_verdict(const struct cmsedge_calls *c, unsigned call, char *buf,
+                                  size_t len)
+{
+    const char *p = cmsedge_calls_problem(c, call, buf, len);
+    return p ? p : "complete: both allocations, media both ways";
+}
+
+const char *cmsedge_calls_client_role(const struct cmsedge_allocation *al)
+{
+    return al->client_role == CMSEDGE_ROLE_NONE ? "unconfigured"
+                                                : cmsedge_role_keyword(al->client_role);
 }
 
 /* ---- the report -------------------------------------------------------------------------- */
@@ -452,14 +504,12 @@ static void put(struct text *t, const char *fmt, ...)
 static void put_allocation(struct text *t, const struct cmsedge_allocation *al)
 {
     char client[64], server[64], relayed[64], peer[64];
-    endpoint_text(&al->client, client, sizeof client);
-    endpoint_text(&al->server, server, sizeof server);
+    cmsedge_calls_endpoint(&al->client, client, sizeof client);
+    cmsedge_calls_endpoint(&al->server, server, sizeof server);
     put(t, "  Allocation %u (frame %u): %s %s -> TURN %s %s, ", al->id, al->first_frame,
-        al->client_role == CMSEDGE_ROLE_NONE ? "unconfigured"
-                                             : cmsedge_role_keyword(al->client_role),
-        client, server, cmsedge_role_keyword(al->server_role));
+        cmsedge_calls_client_role(al), client, server, cmsedge_role_keyword(al->server_role));
     if (al->allocated) {
-        endpoint_text(&al->relayed, relayed, sizeof relayed);
+        cmsedge_calls_endpoint(&al->relayed, relayed, sizeof relayed);
         put(t, "relayed %s", relayed);
     } else if (al->error) {
         put(t, "refused (%u)", al->error);
@@ -470,12 +520,12 @@ static void put_allocation(struct text *t, const struct cmsedge_allocation *al)
         put(t, ", lifetime %u s", al->lifetime);
     put(t, "\n    permissions:");
     for (size_t i = 0; i < al->n_peers; i++) {
-        endpoint_text(&al->peers[i], peer, sizeof peer);
+        cmsedge_calls_endpoint(&al->peers[i], peer, sizeof peer);
         put(t, " %s", peer);
     }
     put(t, "%s; channels:", al->n_peers ? "" : " none");
     for (size_t i = 0; i < al->n_channels; i++) {
-        endpoint_text(&al->channels[i].peer, peer, sizeof peer);
+        cmsedge_calls_endpoint(&al->channels[i].peer, peer, sizeof peer);
         put(t, " 0x%04x -> %s", al->channels[i].number, peer);
     }
     put(t, "%s\n", al->n_channels ? "" : " none");
@@ -484,8 +534,8 @@ static void put_allocation(struct text *t, const struct cmsedge_allocation *al)
 static void put_leg(struct text *t, const struct cmsedge_leg *l)
 {
     char a[64], b[64];
-    endpoint_text(&l->a, a, sizeof a);
-    endpoint_text(&l->b, b, sizeof b);
+    cmsedge_calls_endpoint(&l->a, a, sizeof a);
+    cmsedge_calls_endpoint(&l->b, b, sizeof b);
     put(t,
         "  Leg %u (%s, allocation %u): %s -> %s: %llu packets %llu bytes; back: %llu packets "
         "%llu bytes; frames %u-%u\n",
@@ -498,29 +548,24 @@ static void put_leg(struct text *t, const struct cmsedge_leg *l)
 char *cmsedge_calls_text(const struct cmsedge_calls *c)
 {
     struct text t = {0};
+    const struct cmsedge_call *call;
     size_t shown = 0;
     put(&t, "cmsedge calls: TURN allocations at the Expressway-E and the media legs through "
             "its relays\n");
-    for (size_t i = 0; i < c->n_calls; i++) {
-        const struct cmsedge_call *call = &c->calls[i];
-        if (call->joined)
-            continue;
-        char problem[256];
-        shown++;
+    for (size_t i = 0; (call = cmsedge_calls_next_final(c, &i)) != NULL; shown++) {
+        const struct cmsedge_call *joiner;
+        const struct cmsedge_allocation *al;
+        const struct cmsedge_leg *leg;
+        char verdict[256];
         put(&t, "\nCall %u (from frame %u)", call->id, call->first_frame);
-        for (size_t k = 0; k < c->n_calls; k++)
-            if (c->calls[k].joined && cmsedge_calls_final(c, c->calls[k].id) == call->id)
-                put(&t, "; joined by call %u at frame %u", c->calls[k].id,
-                    c->calls[k].joined_frame);
+        for (size_t k = 0; (joiner = cmsedge_calls_next_joiner(c, call->id, &k)) != NULL;)
+            put(&t, "; joined by call %u at frame %u", joiner->id, joiner->joined_frame);
         put(&t, "\n");
-        for (size_t k = 0; k < c->n_allocs; k++)
-            if (in_call(c, c->allocs[k].call, call->id))
-                put_allocation(&t, &c->allocs[k]);
-        for (size_t k = 0; k < c->n_legs; k++)
-            if (in_call(c, c->legs[k].call, call->id))
-                put_leg(&t, &c->legs[k]);
-        const char *p = cmsedge_calls_problem(c, call->id, problem, sizeof problem);
-        put(&t, "  Verdict: %s\n", p ? p : "complete: both allocations, media both ways");
+        for (size_t k = 0; (al = cmsedge_calls_next_allocation(c, call->id, &k)) != NULL;)
+            put_allocation(&t, al);
+        for (size_t k = 0; (leg = cmsedge_calls_next_leg(c, call->id, &k)) != NULL;)
+            put_leg(&t, leg);
+        put(&t, "  Verdict: %s\n", cmsedge_calls_verdict(c, call->id, verdict, sizeof verdict));
     }
     if (!shown)
         put(&t, "\nNo TURN allocation at a known Expressway-E.\n");
