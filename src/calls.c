@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmsedge/roles.h"
+#include "text_escape.h"
 
 /* Beyond these many allocations or legs a capture's further ones are not followed. */
 #define MAX_ALLOCATIONS 4096
@@ -574,4 +575,30 @@ char *cmsedge_calls_text(const struct cmsedge_calls *c)
         return NULL;
     }
     return t.buf;
+}
+
+bool cmsedge_calls_format_parse(const char *text, enum cmsedge_calls_format *format)
+{
+    static const char *const names[] = {"text", "csv", "json"};
+    int i = cmsedge_format_index(text, names, G_N_ELEMENTS(names));
+    if (i >= 0)
+        *format = (enum cmsedge_calls_format)i;
+    return i >= 0;
+}
+
+bool cmsedge_calls_write(const struct cmsedge_calls *c, enum cmsedge_calls_format format,
+                         GString *out)
+{
+    if (format == CMSEDGE_CALLS_CSV) {
+        cmsedge_calls_write_csv(c, out);
+    } else if (format == CMSEDGE_CALLS_JSON) {
+        cmsedge_calls_write_json(c, out);
+    } else {
+        char *text = cmsedge_calls_text(c);
+        if (!text)
+            return false;
+        g_string_append(out, text);
+        free(text);
+    }
+    return true;
 }

@@ -34,4 +34,8 @@ const char *cmsedge_calls_client_role(const struct cmsedge_allocation *al);
 /* "address:port", "[address]:port" for IPv6. */
 void cmsedge_calls_endpoint(const struct cmsedge_endpoint *e, char *buf, size_t len);
 
+/* The forms other than text (cmsedge_calls_write picks one). */
+void cmsedge_calls_write_csv(const struct cmsedge_calls *c, GString *out);
+void cmsedge_calls_write_json(const struct cmsedge_calls *c, GString *out);
+
 #endif

@@ -24,6 +24,7 @@
 #ifndef CMSEDGE_CALLS_H
 #define CMSEDGE_CALLS_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -121,5 +122,18 @@ const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, 
 
 /* The report of tshark -z cmsedge,calls: every final call with its allocations and legs. */
 char *cmsedge_calls_text(const struct cmsedge_calls *c);
+
+/* The report's forms: tshark -z cmsedge,calls[,text|csv|json]. */
+enum cmsedge_calls_format { CMSEDGE_CALLS_TEXT = 0, CMSEDGE_CALLS_CSV, CMSEDGE_CALLS_JSON };
+
+/* "text", "csv", "json" (any case); false if unknown. */
+bool cmsedge_calls_format_parse(const char *text, enum cmsedge_calls_format *format);
+
+/* Appends the report in a form: the text above; CSV, a header and a line per allocation and
+ * per leg of each final call, the call's columns repeated on each; JSON, {"calls":[...]} with
+ * each call's allocations and legs nested, one call a line. The same calls, allocations and
+ * legs in the same order in all three. Returns false when the text ran out of memory. */
+bool cmsedge_calls_write(const struct cmsedge_calls *c, enum cmsedge_calls_format format,
+                         GString *out);
 
 #endif

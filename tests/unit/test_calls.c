@@ -7,6 +7,7 @@
 #include "test_util.h"
 
 #include "cmsedge/calls.h"
+#include "text_escape.h"
 
 #define WEB   1 /* 198.51.100.1, a browser nobody configured */
 #define EPUB  2 /* 203.0.113.2, Expressway-E public */
@@ -16,6 +17,9 @@
 struct feeder {
     struct cmsedge_calls *calls;
     uint32_t frame;
+    /* given to the next frame fed, then cleared */
+    uint32_t lifetime;
+    uint16_t channel, error;
 };
 
 static void host(int h, struct cmsedge_addr *a, enum cmsedge_role *role)
@@ -57,6 +61,11 @@ static unsigned feed(struct feeder *fd, int src, uint16_t sport, int dst, uint16
         fr.facts.peer_port = peer_port;
         host(peer, &fr.facts.peer_addr, &r);
     }
+    fr.facts.has_lifetime = fd->lifetime != 0;
+    fr.facts.lifetime = fd->lifetime;
+    fr.facts.channel = fd->channel;
+    fr.facts.stun_error = fd->error;
+    fd->lifetime = fd->channel = fd->error = 0;
     a.traffic = true;
     struct cmsedge_call_ref local;
     if (!ref)
@@ -68,7 +77,7 @@ static unsigned feed(struct feeder *fd, int src, uint16_t sport, int dst, uint16
 static void a_join_is_one_call(void **state)
 {
     (void)state;
-    struct feeder fd = {cmsedge_calls_new(), 0};
+    struct feeder fd = {cmsedge_calls_new(), 0, 0, 0, 0};
     struct cmsedge_call_ref ref;
     char buf[256];
     assert_int_equal(
@@ -114,7 +123,7 @@ static void a_join_is_one_call(void **state)
 static void no_call_without_an_expressway(void **state)
 {
     (void)state;
-    struct feeder fd = {cmsedge_calls_new(), 0};
+    struct feeder fd = {cmsedge_calls_new(), 0, 0, 0, 0};
     /* a TURN server nobody configured: no allocation, no call */
     assert_int_equal(
         feed(&fd, WEB, 50000, MS, 3478, CMSEDGE_STUN_ALLOCATE_REQUEST, 0, 0, 0, 0, NULL), 0);
@@ -131,11 +140,170 @@ static void no_call_without_an_expressway(void **state)
     cmsedge_calls_free(fd.calls);
 }
 
+/* A join with a one-way leg, and a browser alone whose allocation is refused. */
+static struct cmsedge_calls *join_and_refusal(void)
+{
+    struct feeder fd = {cmsedge_calls_new(), 0, 0, 0, 0};
+    feed(&fd, WEB, 50000, EPUB, 3478, CMSEDGE_STUN_ALLOCATE_REQUEST, 0, 0, 0, 0, NULL);
+    fd.lifetime = 600;
+    feed(&fd, EPUB, 3478, WEB, 50000, CMSEDGE_STUN_ALLOCATE_SUCCESS, EPUB, 24000, 0, 0, NULL);
+    feed(&fd, MS, 40000, EPRIV, 3478, CMSEDGE_STUN_ALLOCATE_REQUEST, 0, 0, 0, 0, NULL);
+    feed(&fd, EPRIV, 3478, MS, 40000, CMSEDGE_STUN_ALLOCATE_SUCCESS, EPRIV, 24002, 0, 0, NULL);
+    fd.channel = 0x4000;
+    feed(&fd, WEB, 50000, EPUB, 3478, CMSEDGE_STUN_CHANNELBIND_REQUEST, 0, 0, EPRIV, 24002, NULL);
+    feed(&fd, EPUB, 24000, EPRIV, 24002, 0, 0, 0, 0, 0, NULL);
+    feed(&fd, WEB, 50002, EPUB, 3478, CMSEDGE_STUN_ALLOCATE_REQUEST, 0, 0, 0, 0, NULL);
+    fd.error = 401;
+    feed(&fd, EPUB, 3478, WEB, 50002, CMSEDGE_STUN_ALLOCATE_ERROR, 0, 0, 0, 0, NULL);
+    return fd.calls;
+}
+
+static char *written(const struct cmsedge_calls *c, enum cmsedge_calls_format format)
+{
+    GString *out = g_string_new(NULL);
+    assert_true(cmsedge_calls_write(c, format, out));
+    return g_string_free(out, FALSE);
+}
+
+#define CSV_HEADER                                                                                 \
+    "record,call,call_kind,call_first_frame,joined_by,verdict,id,first_frame,transport,"           \
+    "client_role,client,server,server_role,relayed,refused,lifetime,permissions,channels,"         \
+    "allocation,leg_kind,a,b,packets,bytes,packets_back,bytes_back,last_frame\n"
+
+static void csv_of_a_join(void **state)
+{
+    (void)state;
+    struct cmsedge_calls *c = join_and_refusal();
+    char *csv = written(c, CMSEDGE_CALLS_CSV);
+    /* the verdict holds a comma: quoted; the call's columns on each of its lines */
+    assert_string_equal(
+        csv, CSV_HEADER
+        "allocation,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 "
+        "-> 192.0.2.3:24002, nothing back\",1,1,udp,unconfigured,198.51.100.1:50000,"
+        "203.0.113.2:3478,expressway-e-public,203.0.113.2:24000,,600,192.0.2.3:24002,"
+        "0x4000 -> 192.0.2.3:24002,,,,,,,,,\n"
+        "allocation,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 "
+        "-> 192.0.2.3:24002, nothing back\",2,3,udp,meeting-server,192.0.2.4:40000,"
+        "192.0.2.3:3478,expressway-e-private,192.0.2.3:24002,,,,,,,,,,,,,\n"
+        "leg,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 -> "
+        "192.0.2.3:24002, nothing back\",1,1,,,,,,,,,,,1,client-turn,198.51.100.1:50000,"
+        "203.0.113.2:3478,2,200,1,100,5\n"
+        "leg,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 -> "
+        "192.0.2.3:24002, nothing back\",2,3,,,,,,,,,,,2,client-turn,192.0.2.4:40000,"
+        "192.0.2.3:3478,1,100,1,100,4\n"
+        "leg,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 -> "
+        "192.0.2.3:24002, nothing back\",3,6,,,,,,,,,,,1,relay-relay,203.0.113.2:24000,"
+        "192.0.2.3:24002,1,100,0,0,6\n"
+        "allocation,3,call,7,,missing: a relayed address for allocation 3 (refused: 401),3,7,udp,"
+        "unconfigured,198.51.100.1:50002,203.0.113.2:3478,expressway-e-public,,401,,,,,,,,,,,,\n"
+        "leg,3,call,7,,missing: a relayed address for allocation 3 (refused: 401),4,7,,,,,,,,,,,3,"
+        "client-turn,198.51.100.1:50002,203.0.113.2:3478,1,100,1,100,8\n");
+    g_free(csv);
+    cmsedge_calls_free(c);
+}
+
+static void json_of_a_join(void **state)
+{
+    (void)state;
+    struct cmsedge_calls *c = join_and_refusal();
+    char *json = written(c, CMSEDGE_CALLS_JSON);
+    assert_string_equal(
+        json,
+        "{\"calls\":[\n"
+        "{\"id\":1,\"kind\":\"join\",\"first_frame\":1,\"joined_by\":[{\"call\":2,\"frame\":5}],"
+        "\"verdict\":\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 -> 192.0.2.3:24002, "
+        "nothing back\",\"allocations\":["
+        "{\"id\":1,\"first_frame\":1,\"transport\":\"udp\",\"client_role\":\"unconfigured\","
+        "\"client\":\"198.51.100.1:50000\",\"server\":\"203.0.113.2:3478\",\"server_role\":"
+        "\"expressway-e-public\",\"relayed\":\"203.0.113.2:24000\",\"refused\":null,\"lifetime\":"
+        "600,\"permissions\":[\"192.0.2.3:24002\"],\"channels\":[{\"number\":16384,\"peer\":"
+        "\"192.0.2.3:24002\"}]},"
+        "{\"id\":2,\"first_frame\":3,\"transport\":\"udp\",\"client_role\":\"meeting-server\","
+        "\"client\":\"192.0.2.4:40000\",\"server\":\"192.0.2.3:3478\",\"server_role\":"
+        "\"expressway-e-private\",\"relayed\":\"192.0.2.3:24002\",\"refused\":null,\"lifetime\":"
+        "null,\"permissions\":[],\"channels\":[]}],\"legs\":["
+        "{\"id\":1,\"kind\":\"client-turn\",\"allocation\":1,\"a\":\"198.51.100.1:50000\",\"b\":"
+        "\"203.0.113.2:3478\",\"packets\":2,\"bytes\":200,\"packets_back\":1,\"bytes_back\":100,"
+        "\"first_frame\":1,\"last_frame\":5},"
+        "{\"id\":2,\"kind\":\"client-turn\",\"allocation\":2,\"a\":\"192.0.2.4:40000\",\"b\":"
+        "\"192.0.2.3:3478\",\"packets\":1,\"bytes\":100,\"packets_back\":1,\"bytes_back\":100,"
+        "\"first_frame\":3,\"last_frame\":4},"
+        "{\"id\":3,\"kind\":\"relay-relay\",\"allocation\":1,\"a\":\"203.0.113.2:24000\",\"b\":"
+        "\"192.0.2.3:24002\",\"packets\":1,\"bytes\":100,\"packets_back\":0,\"bytes_back\":0,"
+        "\"first_frame\":6,\"last_frame\":6}]},\n"
+        "{\"id\":3,\"kind\":\"call\",\"first_frame\":7,\"joined_by\":[],\"verdict\":\"missing: a "
+        "relayed address for allocation 3 (refused: 401)\",\"allocations\":["
+        "{\"id\":3,\"first_frame\":7,\"transport\":\"udp\",\"client_role\":\"unconfigured\","
+        "\"client\":\"198.51.100.1:50002\",\"server\":\"203.0.113.2:3478\",\"server_role\":"
+        "\"expressway-e-public\",\"relayed\":null,\"refused\":401,\"lifetime\":null,"
+        "\"permissions\":[],\"channels\":[]}],\"legs\":["
+        "{\"id\":4,\"kind\":\"client-turn\",\"allocation\":3,\"a\":\"198.51.100.1:50002\",\"b\":"
+        "\"203.0.113.2:3478\",\"packets\":1,\"bytes\":100,\"packets_back\":1,\"bytes_back\":100,"
+        "\"first_frame\":7,\"last_frame\":8}]}\n"
+        "]}\n");
+    g_free(json);
+    /* the text says the same */
+    char *text = written(c, CMSEDGE_CALLS_TEXT);
+    assert_non_null(strstr(text, "Call 1 (from frame 1); joined by call 2 at frame 5\n"));
+    assert_non_null(strstr(text, "relayed 203.0.113.2:24000, lifetime 600 s\n    permissions: "
+                                 "192.0.2.3:24002; channels: 0x4000 -> 192.0.2.3:24002\n"));
+    assert_non_null(strstr(text, "Leg 3 (relay-relay, allocation 1): 203.0.113.2:24000 -> "
+                                 "192.0.2.3:24002: 1 packets 100 bytes; back: 0 packets 0 bytes; "
+                                 "frames 6-6\n"));
+    assert_non_null(strstr(text, "\nCall 3 (from frame 7)\n"));
+    assert_non_null(strstr(text, "refused (401)\n"));
+    g_free(text);
+    cmsedge_calls_free(c);
+}
+
+static void writers_of_an_empty_capture(void **state)
+{
+    (void)state;
+    struct cmsedge_calls *c = cmsedge_calls_new();
+    char *csv = written(c, CMSEDGE_CALLS_CSV), *json = written(c, CMSEDGE_CALLS_JSON);
+    char *text = written(c, CMSEDGE_CALLS_TEXT), *plain = cmsedge_calls_text(c);
+    assert_string_equal(csv, CSV_HEADER);
+    assert_string_equal(json, "{\"calls\":[]}\n");
+    assert_string_equal(text, plain);
+    g_free(csv);
+    g_free(json);
+    g_free(text);
+    free(plain);
+    cmsedge_calls_free(c);
+}
+
+static void formats_and_quoting(void **state)
+{
+    (void)state;
+    enum cmsedge_calls_format f = CMSEDGE_CALLS_TEXT;
+    assert_true(cmsedge_calls_format_parse("csv", &f));
+    assert_int_equal(f, CMSEDGE_CALLS_CSV);
+    assert_true(cmsedge_calls_format_parse("JSON", &f));
+    assert_int_equal(f, CMSEDGE_CALLS_JSON);
+    assert_true(cmsedge_calls_format_parse("text", &f));
+    assert_int_equal(f, CMSEDGE_CALLS_TEXT);
+    assert_false(cmsedge_calls_format_parse("xml", &f));
+    assert_false(cmsedge_calls_format_parse(NULL, &f));
+    assert_int_equal(f, CMSEDGE_CALLS_TEXT);
+    /* what the writers quote with: quotes and commas in CSV, quotes and controls in JSON */
+    GString *out = g_string_new(NULL);
+    cmsedge_csv_field(out, "say \"hi\", then", false);
+    cmsedge_csv_field(out, "plain", true);
+    cmsedge_json_string(out, "say \"hi\", \\ then\n");
+    assert_string_equal(out->str,
+                        "\"say \"\"hi\"\", then\",plain\n\"say \\\"hi\\\", \\\\ then\\u000a\"");
+    g_string_free(out, TRUE);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_join_is_one_call),
         cmocka_unit_test(no_call_without_an_expressway),
+        cmocka_unit_test(csv_of_a_join),
+        cmocka_unit_test(json_of_a_join),
+        cmocka_unit_test(writers_of_an_empty_capture),
+        cmocka_unit_test(formats_and_quoting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

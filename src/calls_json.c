@@ -1,0 +1,124 @@
+/* cmsedge: the joins and calls as JSON, for scripts (see include/cmsedge/calls.h).
+ *
+ * {"calls":[...]}, one final call a line, in the text's order: its id, kind, first frame, the
+ * calls that joined it, the verdict, then its allocations and its legs nested. What the text
+ * leaves out (no relayed address, no refusal code, no lifetime) is null.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+#include "calls_internal.h"
+#include "text_escape.h"
+
+#include "cmsedge/roles.h"
+
+/* The ',' before an element of an array, unless it is the first. */
+static void json_next(GString *out)
+{
+    if (out->len && out->str[out->len - 1] != '[')
+        g_string_append_c(out, ',');
+}
+
+/* "key":"address:port" */
+static void json_endpoint(GString *out, const char *key, const struct cmsedge_endpoint *e)
+{
+    char text[64];
+    cmsedge_calls_endpoint(e, text, sizeof text);
+    g_string_append_printf(out, "\"%s\":", key);
+    cmsedge_json_string(out, text);
+}
+
+static void json_allocation(GString *out, const struct cmsedge_allocation *al)
+{
+    g_string_append_printf(out,
+                           "{\"id\":%u,\"first_frame\":%u,\"transport\":\"%s\",\"client_role\":"
+                           "\"%s\",",
+                           al->id, al->first_frame,
+                           al->transport == CMSEDGE_TRANSPORT_TCP ? "tcp" : "udp",
+                           cmsedge_calls_client_role(al));
+    json_endpoint(out, "client", &al->client);
+    g_string_append_c(out, ',');
+    json_endpoint(out, "server", &al->server);
+    g_string_append_printf(out, ",\"server_role\":\"%s\",", cmsedge_role_keyword(al->server_role));
+    if (al->allocated)
+        json_endpoint(out, "relayed", &al->relayed);
+    else
+        g_string_append(out, "\"relayed\":null");
+    if (!al->allocated && al->error)
+        g_string_append_printf(out, ",\"refused\":%u", al->error);
+    else
+        g_string_append(out, ",\"refused\":null");
+    if (al->has_lifetime)
+        g_string_append_printf(out, ",\"lifetime\":%u", al->lifetime);
+    else
+        g_string_append(out, ",\"lifetime\":null");
+    g_string_append(out, ",\"permissions\":[");
+    for (size_t i = 0; i < al->n_peers; i++) {
+        char peer[64];
+        cmsedge_calls_endpoint(&al->peers[i], peer, sizeof peer);
+        json_next(out);
+        cmsedge_json_string(out, peer);
+    }
+    g_string_append(out, "],\"channels\":[");
+    for (size_t i = 0; i < al->n_channels; i++) {
+        json_next(out);
+        g_string_append_printf(out, "{\"number\":%u,", al->channels[i].number);
+        json_endpoint(out, "peer", &al->channels[i].peer);
+        g_string_append_c(out, '}');
+    }
+    g_string_append(out, "]}");
+}
+
+static void json_leg(GString *out, const struct cmsedge_leg *l)
+{
+    g_string_append_printf(out, "{\"id\":%u,\"kind\":\"%s\",\"allocation\":%u,", l->id,
+                           cmsedge_leg_kind_name(l->kind), l->allocation);
+    json_endpoint(out, "a", &l->a);
+    g_string_append_c(out, ',');
+    json_endpoint(out, "b", &l->b);
+    g_string_append_printf(
+        out,
+        ",\"packets\":%" G_GUINT64_FORMAT ",\"bytes\":%" G_GUINT64_FORMAT
+        ",\"packets_back\":%" G_GUINT64_FORMAT ",\"bytes_back\":%" G_GUINT64_FORMAT
+        ",\"first_frame\":%u,\"last_frame\":%u}",
+        l->packets[0], l->bytes[0], l->packets[1], l->bytes[1], l->first_frame, l->last_frame);
+}
+
+static void json_call(GString *out, const struct cmsedge_calls *c, const struct cmsedge_call *call)
+{
+    const struct cmsedge_call *joiner;
+    const struct cmsedge_allocation *al;
+    const struct cmsedge_leg *leg;
+    char verdict[256];
+    g_string_append_printf(out, "{\"id\":%u,\"kind\":\"%s\",\"first_frame\":%u,\"joined_by\":[",
+                           call->id, cmsedge_calls_kind(c, call->id), call->first_frame);
+    for (size_t k = 0; (joiner = cmsedge_calls_next_joiner(c, call->id, &k)) != NULL;) {
+        json_next(out);
+        g_string_append_printf(out, "{\"call\":%u,\"frame\":%u}", joiner->id, joiner->joined_frame);
+    }
+    g_string_append(out, "],\"verdict\":");
+    cmsedge_json_string(out, cmsedge_calls_verdict(c, call->id, verdict, sizeof verdict));
+    g_string_append(out, ",\"allocations\":[");
+    for (size_t k = 0; (al = cmsedge_calls_next_allocation(c, call->id, &k)) != NULL;) {
+        json_next(out);
+        json_allocation(out, al);
+    }
+    g_string_append(out, "],\"legs\":[");
+    for (size_t k = 0; (leg = cmsedge_calls_next_leg(c, call->id, &k)) != NULL;) {
+        json_next(out);
+        json_leg(out, leg);
+    }
+    g_string_append(out, "]}");
+}
+
+void cmsedge_calls_write_json(const struct cmsedge_calls *c, GString *out)
+{
+    const struct cmsedge_call *call;
+    size_t i = 0;
+    g_string_append(out, "{\"calls\":[");
+    while ((call = cmsedge_calls_next_final(c, &i)) != NULL) {
+        json_next(out);
+        g_string_append_c(out, '\n');
+        json_call(out, c, call);
+    }
+    g_string_append(out, out->str[out->len - 1] == '[' ? "]}\n" : "\n]}\n");
+}
