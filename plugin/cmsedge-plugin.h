@@ -56,7 +56,7 @@ struct cmsedge_calls *cmsedge_plugin_calls(void);
  * NULL when nothing follows. */
 bool cmsedge_stat_args(const char *opt_arg, const char *cli, char **format, const char **filter);
 
-/* cmsedge-calls.c: tshark -z cmsedge,calls. */
+/* cmsedge-calls.c: tshark -z cmsedge,calls[,text|csv|json]. */
 void cmsedge_calls_register(void);
 
 /* cmsedge-audit.c: the edge audit (tshark -z cmsedge,audit) and its Statistics menu tree. */

@@ -6,10 +6,15 @@
   golden/rtp-streams-*.txt (CMSEDGE_UPDATE_GOLDEN=1 rewrites them);
 - one pass and -2 agree, frame by frame;
 - RTP between strangers on high ports gets no stream from cmsedge;
+- -z cmsedge,calls[,text|csv|json]: the joins and calls, goldens golden/calls-*.txt,
+  .csv.txt and .json.txt, the three forms agreeing, and a word that is no format refused;
 - the profile "Cisco Meeting Server Edge" loads with empty stderr from the personal profiles
   folder (as install-user puts it) and from the global one (as the Debian package puts it).
 """
 
+import csv
+import io
+import json
 import os
 import re
 import shutil
@@ -240,25 +245,68 @@ def joins():
 
 
 class Calls(CaptureCase):
-    """-z cmsedge,calls and the cmsedge.call / cmsedge.leg fields."""
+    """-z cmsedge,calls[,text|csv|json] and the cmsedge.call / cmsedge.leg fields."""
     BUILDS = {"joins": joins, "not-cisco": captures.not_cisco}
 
-    def report(self, capture, *extra, hosts=True):
-        proc = tsharkrun.tshark(self.tmp, "-r", self.caps[capture], "-q", "-z", "cmsedge,calls",
+    def report(self, capture, *extra, hosts=True, form=None):
+        arg = "cmsedge,calls" + (f",{form}" if form else "")
+        proc = tsharkrun.tshark(self.tmp, "-r", self.caps[capture], "-q", "-z", arg,
                                 *extra, hosts=self.hosts if hosts else None)
         self.assertEqual((proc.returncode, proc.stderr), (0, ""))
         return proc.stdout
 
     def test_joins_golden(self):
+        """calls-CAPTURE.txt, .csv.txt and .json.txt (CMSEDGE_UPDATE_GOLDEN=1 rewrites)."""
         for capture in ("joins", "sample"):
-            with self.subTest(capture=capture):
-                text = self.report(capture)
-                path = os.path.join(GOLDEN, f"calls-{capture}.txt")
-                if UPDATE:
-                    with open(path, "w", encoding="utf-8") as f:
-                        f.write(text)
-                with open(path, encoding="utf-8") as f:
-                    self.assertEqual(text, f.read(), path)
+            for form, ext in ((None, "txt"), ("csv", "csv.txt"), ("json", "json.txt")):
+                with self.subTest(capture=capture, form=form):
+                    text = self.report(capture, form=form)
+                    if form == "json":
+                        json.loads(text)
+                    path = os.path.join(GOLDEN, f"calls-{capture}.{ext}")
+                    if UPDATE:
+                        with open(path, "w", encoding="utf-8") as f:
+                            f.write(text)
+                    with open(path, encoding="utf-8") as f:
+                        self.assertEqual(text, f.read(), path)
+        self.assertEqual(self.report("joins", form="text"), self.report("joins"))
+
+    def test_csv_and_json_say_what_the_text_says(self):
+        text = self.report("joins")
+        rows = list(csv.DictReader(io.StringIO(self.report("joins", form="csv"))))
+        calls = json.loads(self.report("joins", form="json"))["calls"]
+        verdicts = re.findall(r"(?m)^  Verdict: (.*)$", text)
+        self.assertEqual([c["verdict"] for c in calls], verdicts)
+        self.assertEqual([c["kind"] for c in calls], ["join", "join", "call"])
+        self.assertEqual(calls[0]["joined_by"], [{"call": 2, "frame": 5}])
+        for call in calls:
+            mine = [r for r in rows if r["call"] == str(call["id"])]
+            self.assertEqual({r["verdict"] for r in mine}, {call["verdict"]})
+            self.assertEqual([int(r["id"]) for r in mine if r["record"] == "allocation"],
+                             [a["id"] for a in call["allocations"]])
+            self.assertEqual([int(r["id"]) for r in mine if r["record"] == "leg"],
+                             [leg["id"] for leg in call["legs"]])
+        for leg in (leg for call in calls for leg in call["legs"]):
+            self.assertIn(f"  Leg {leg['id']} ({leg['kind']}, allocation {leg['allocation']}): "
+                          f"{leg['a']} -> {leg['b']}: {leg['packets']} packets {leg['bytes']} "
+                          f"bytes; back: {leg['packets_back']} packets {leg['bytes_back']} "
+                          f"bytes; frames {leg['first_frame']}-{leg['last_frame']}\n", text)
+        first = calls[0]["allocations"][0]
+        self.assertEqual((first["relayed"], first["lifetime"], first["permissions"],
+                          first["channels"]),
+                         ("203.0.113.10:24100", 600, ["192.0.2.10:24200"],
+                          [{"number": 0x4000, "peer": "192.0.2.10:24200"}]))
+
+    def test_unknown_format(self):
+        """A word that is no format stops tshark as the audit's does; calls take no filter."""
+        for arg, message in (
+                ("cmsedge,calls,xml", "'xml' is not a calls format; expected text, csv or json"),
+                ("cmsedge,calls,csv,tcp", "expected -z cmsedge,calls[,text|csv|json]")):
+            with self.subTest(arg=arg):
+                proc = tsharkrun.tshark(self.tmp, "-r", self.caps["joins"], "-q", "-z", arg,
+                                        hosts=self.hosts)
+                self.assertEqual((proc.returncode, proc.stdout), (1, ""))
+                self.assertEqual(proc.stderr, f'tshark: invalid "-z {arg}": {message}\n')
 
     def test_a_join_is_one_call_with_its_verdict(self):
         calls = self.report("joins").split("\nCall ")[1:]
