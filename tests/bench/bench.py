@@ -72,7 +72,8 @@ MODES = {
     # udp.length is filled on every UDP frame, most of both captures, by a dissector that runs
     # anyway, and "== 1" is never true (a UDP length counts its 8-byte header); cmsedge.offspec
     # is a boolean present only on the few off-spec frames. "frame.number == 0", used before,
-    # tests a field of the frame itself, which is cheaper than any dissector's.
+    # tests a field tshark fills for every frame before any protocol is dissected: a protocol's
+    # field, like cmsedge's, is the fairer match.
     "filter": (["-Y", "udp.length == 1"], ["-Y", "cmsedge.offspec"], 1.03),
     # io,phs is a stock statistic that, like the audit, dissects every frame and taps it.
     "audit": (["-q", "-z", "io,phs"], ["-q", "-z", "cmsedge,audit"], 1.10),
