@@ -400,8 +400,7 @@ int main(int argc, char **argv)
         record("rows", variant, one.best, NULL);
         run_close(&one);
 #ifdef CMSEDGE_BENCH_LARGER
-        if (all)
-            larger_rows(seconds);
+        larger_rows(seconds);
 #endif
     }
     if (all || strcmp(kase, "hosts") == 0) {
