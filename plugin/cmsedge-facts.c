@@ -1,6 +1,6 @@
 /* cmsedge-facts.c
  * What the stock dissectors found in a frame beyond its addresses and ports: TCP flags and
- * retransmissions, ICMP errors, STUN message types. The postdissector asks Wireshark to keep
+ * sequence numbers, ICMP errors, STUN message types. The postdissector asks Wireshark to keep
  * these fields in the tree (set_postdissector_wanted_hfids) and reads them back here; the
  * STUN attributes are walked by the core (cmsedge_parse_stun) over the bytes the STUN field
  * points at.
@@ -15,7 +15,6 @@
 #include "cmsedge/payload.h"
 
 static int hf_tcp_flags = -1;
-static int hf_tcp_retransmission = -1;
 static int hf_icmp_type = -1;
 static int hf_icmp_code = -1;
 static int hf_icmpv6_type = -1;
@@ -77,12 +76,10 @@ struct kept_facts {
 
 void cmsedge_facts_init(dissector_handle_t postdissector)
 {
-    static const char *const names[] = {"tcp.flags",   "tcp.analysis.retransmission",
-                                        "icmp.type",   "icmp.code",
-                                        "icmpv6.type", "icmpv6.code",
-                                        "stun.type"};
-    int *const order[] = {&hf_tcp_flags,   &hf_tcp_retransmission, &hf_icmp_type, &hf_icmp_code,
-                          &hf_icmpv6_type, &hf_icmpv6_code,        &hf_stun_type};
+    static const char *const names[] = {"tcp.flags",   "icmp.type",   "icmp.code",
+                                        "icmpv6.type", "icmpv6.code", "stun.type"};
+    int *const order[] = {&hf_tcp_flags,   &hf_icmp_type,   &hf_icmp_code,
+                          &hf_icmpv6_type, &hf_icmpv6_code, &hf_stun_type};
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
         *order[i] = proto_registrar_get_id_byname(names[i]);
@@ -158,7 +155,9 @@ static void facts_read(proto_tree *tree, packet_info *pinfo, bool in_icmp, struc
     }
     if (pinfo->ptype == PT_TCP && (fi = field(tree, hf_tcp_flags, true)) != NULL) {
         f->tcp_flags = (uint8_t)field_uint(fi, 0xff);
-        f->tcp_retransmission = field(tree, hf_tcp_retransmission, true) != NULL;
+        /* the sequence number is at header offset 4, the flags field at 12 */
+        if (fi->ds_tvb && fi->start >= 8 && tvb_bytes_exist(fi->ds_tvb, fi->start - 8, 4))
+            f->tcp_seq = tvb_get_ntohl(fi->ds_tvb, fi->start - 8);
     }
     if ((fi = field(tree, hf_stun_type, true)) != NULL && fi->ds_tvb) {
         int avail = tvb_captured_length_remaining(fi->ds_tvb, fi->start);

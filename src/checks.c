@@ -26,6 +26,7 @@ struct flow_state {
     uint8_t reported; /* bit per enum cmsedge_finding_kind already reported */
     bool syn_seen;    /* a SYN to the documented service port */
     bool answered;    /* a SYN-ACK came back */
+    uint32_t syn_seq; /* the last SYN's sequence number: a SYN repeating it is a retransmission */
     uint8_t turn_errors;
     bool turn_success;
 };
@@ -212,9 +213,14 @@ static void check_tcp(struct cmsedge_tracker *t, const struct cmsedge_flow *f,
         if (!m)
             return;
         struct flow_state *st = flow_state(t, f, true);
+        /* the same initial sequence number again is the same attempt retransmitted; another
+         * one is a new connection on the same ports, which has had no answer yet */
+        bool retransmitted = st->syn_seen && st->syn_seq == facts->tcp_seq;
+        if (st->syn_seen && !retransmitted)
+            st->answered = false;
         st->syn_seen = true;
-        if (facts->tcp_retransmission && !st->answered &&
-            first_report(st, CMSEDGE_FINDING_BLOCKED)) {
+        st->syn_seq = facts->tcp_seq;
+        if (retransmitted && !st->answered && first_report(st, CMSEDGE_FINDING_BLOCKED)) {
             cmsedge_endpoint_format(&f->dst, f->dport, dst, sizeof dst);
             /* a capture of one direction only shows no answer to anything: not a fault */
             if (reverse_seen(t, f))

@@ -2,8 +2,9 @@
  *
  * A tracker follows the flows of one capture in frame order and reports, on the frame where it
  * becomes visible:
- *   - blocked: a TCP SYN to a documented port retransmitted with no answer, or refused with a
- *     RST; an ICMP unreachable for UDP to a documented port;
+ *   - blocked: a TCP SYN to a documented port retransmitted (a SYN of the same flow with the
+ *     same sequence number) with no answer, or refused with a RST; an ICMP unreachable for UDP
+ *     to a documented port;
  *   - latching: Expressway-E sending Assent media to an endpoint before receiving any from it,
  *     or to a port other than the one it last received from;
  *   - turn: an Allocate answered with a relayed port outside the relay range, or repeated

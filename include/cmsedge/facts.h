@@ -1,8 +1,8 @@
 /* cmsedge: what the stock dissectors found in a frame beyond its addresses and ports.
  *
  * The inputs of role inference and of the per-flow checks: TCP flags, ICMP errors, STUN/TURN
- * message types. The Wireshark glue fills this from the fields the stock dissectors add; tests
- * fill it by hand.
+ * message types. The Wireshark glue reads them from the frame's bytes at the headers the stock
+ * dissectors found (plugin/cmsedge-facts.c); tests fill them by hand.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -42,12 +42,12 @@ enum cmsedge_icmp {
 #define CMSEDGE_STUN_DATA_INDICATION     0x0017u
 
 struct cmsedge_facts {
-    uint32_t frame;          /* frame number, from 1 */
-    double time;             /* seconds since the first frame */
-    uint32_t length;         /* frame length in bytes */
-    uint8_t tcp_flags;       /* CMSEDGE_TCP_* of a TCP frame */
-    bool tcp_retransmission; /* the TCP analysis marks the segment as a retransmission */
-    uint8_t icmp;            /* enum cmsedge_icmp; the flow is then the quoted packet's */
+    uint32_t frame;    /* frame number, from 1 */
+    double time;       /* seconds since the first frame */
+    uint32_t length;   /* frame length in bytes */
+    uint8_t tcp_flags; /* CMSEDGE_TCP_* of a TCP frame */
+    uint32_t tcp_seq;  /* its sequence number (a repeated SYN repeats it) */
+    uint8_t icmp;      /* enum cmsedge_icmp; the flow is then the quoted packet's */
     struct cmsedge_addr quoted_src, quoted_dst; /* with icmp: the quoted packet's addresses */
     uint16_t stun_type;                         /* STUN message type, 0 for none */
     uint16_t stun_error;                        /* STUN ERROR-CODE (e.g. 401), 0 for none */

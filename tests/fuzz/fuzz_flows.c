@@ -87,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fr->facts.time = (double)(k + 1) / 1000.0;
         fr->facts.length = p[6];
         fr->facts.tcp_flags = p[7];
-        fr->facts.tcp_retransmission = p[8] & 1;
+        fr->facts.tcp_seq = p[8] & 1; /* two values: SYNs both repeat and start anew */
         fr->facts.icmp = (uint8_t)((p[8] >> 1) % 5); /* includes one value past the enum */
         fr->facts.quoted_src = fr->dst;
         fr->facts.quoted_dst = fr->src;

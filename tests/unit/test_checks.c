@@ -72,9 +72,20 @@ static int teardown(void **state)
     return 0;
 }
 
-static struct cmsedge_facts tcp_flags(uint8_t flags, bool retransmission)
+/* A TCP segment's facts: its flags and sequence number. */
+static struct cmsedge_facts tcp_seg(uint8_t flags, uint32_t seq)
 {
-    return (struct cmsedge_facts){.tcp_flags = flags, .tcp_retransmission = retransmission};
+    return (struct cmsedge_facts){.tcp_flags = flags, .tcp_seq = seq};
+}
+
+/* Feeds one frame that must report one finding, a blocked attempt; returns it. */
+static struct cmsedge_finding blocked(struct run *r, const struct cmsedge_flow *f,
+                                      struct cmsedge_facts facts)
+{
+    struct cmsedge_findings rep = frame(r, f, facts);
+    assert_int_equal(rep.n, 1);
+    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_BLOCKED);
+    return rep.items[0];
 }
 
 static void retransmitted_syn_is_blocked_once(void **state)
@@ -83,19 +94,29 @@ static void retransmitted_syn_is_blocked_once(void **state)
     struct cmsedge_flow f = flow(TCP, 21, EP, 40040, 10, EPUB, 5061, CMSEDGE_HINT_NONE);
     /* the capture shows the other direction (here: TLS on another connection) */
     struct cmsedge_flow other = flow(TCP, 10, EPUB, 5061, 21, EP, 40039, CMSEDGE_APP_TLS);
-    assert_int_equal(frame(r, &other, tcp_flags(CMSEDGE_TCP_ACK, false)).n, 0);
-    struct cmsedge_findings rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false));
-    assert_int_equal(rep.n, 0);
-    rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true));
-    assert_int_equal(rep.n, 1);
-    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_BLOCKED);
-    assert_int_equal(rep.items[0].severity, CMSEDGE_WARNING);
-    assert_string_equal(rep.items[0].row->id, "T2-05");
-    assert_string_equal(rep.items[0].text,
-                        "blocked? TCP SYN to 192.0.2.10:5061 retransmitted with no answer: the "
-                        "reference needs T2-05 (SIP signaling) open");
-    rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true));
-    assert_int_equal(rep.n, 0); /* once per flow */
+    assert_int_equal(frame(r, &other, tcp_seg(CMSEDGE_TCP_ACK, 7000)).n, 0);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    /* the same SYN again: its sequence number says it is the same attempt */
+    struct cmsedge_finding fd = blocked(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000));
+    assert_int_equal(fd.severity, CMSEDGE_WARNING);
+    assert_string_equal(fd.row->id, "T2-05");
+    assert_string_equal(fd.text,
+                        "blocked? TCP SYN to 192.0.2.10:5061 retransmitted with no answer: "
+                        "the reference needs T2-05 (SIP signaling) open");
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0); /* once per flow */
+}
+
+/* A SYN with another initial sequence number on the same ports is a new connection, not a
+ * retransmission; the new one retransmitted is. */
+static void syn_with_a_new_isn_is_a_new_connection(void **state)
+{
+    struct run *r = *state;
+    struct cmsedge_flow f = flow(TCP, 21, EP, 40041, 10, EPUB, 5061, CMSEDGE_HINT_NONE);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 900000)).n, 0);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    struct cmsedge_finding fd = blocked(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000));
+    assert_non_null(strstr(fd.text, "retransmitted with no answer"));
 }
 
 /* A capture of one direction only shows no answer to anything: a note, not a warning. */
@@ -103,12 +124,10 @@ static void unanswered_syn_in_a_one_way_capture_is_a_note(void **state)
 {
     struct run *r = *state;
     struct cmsedge_flow f = flow(TCP, 21, EP, 40040, 10, EPUB, 5061, CMSEDGE_HINT_NONE);
-    assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false)).n, 0);
-    struct cmsedge_findings rep = frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true));
-    assert_int_equal(rep.n, 1);
-    assert_int_equal(rep.items[0].kind, CMSEDGE_FINDING_BLOCKED);
-    assert_int_equal(rep.items[0].severity, CMSEDGE_NOTE);
-    assert_non_null(strstr(rep.items[0].text, "one direction only?"));
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    struct cmsedge_finding fd = blocked(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000));
+    assert_int_equal(fd.severity, CMSEDGE_NOTE);
+    assert_non_null(strstr(fd.text, "one direction only?"));
 }
 
 static void answered_syn_and_rst_after_it_are_fine(void **state)
@@ -116,11 +135,14 @@ static void answered_syn_and_rst_after_it_are_fine(void **state)
     struct run *r = *state;
     struct cmsedge_flow f = flow(TCP, 20, C, 30010, 10, EPRIV, 2222, CMSEDGE_HINT_NONE);
     struct cmsedge_flow back = reversed(&f, CMSEDGE_HINT_NONE);
-    assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false)).n, 0);
-    assert_int_equal(frame(r, &back, tcp_flags(CMSEDGE_TCP_SYN | CMSEDGE_TCP_ACK, false)).n, 0);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    assert_int_equal(frame(r, &back, tcp_seg(CMSEDGE_TCP_SYN | CMSEDGE_TCP_ACK, 5000)).n, 0);
     /* a retransmitted SYN after the answer (lost ACK) and a later reset are no blocking */
-    assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true)).n, 0);
-    assert_int_equal(frame(r, &back, tcp_flags(CMSEDGE_TCP_RST | CMSEDGE_TCP_ACK, false)).n, 0);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    assert_int_equal(frame(r, &back, tcp_seg(CMSEDGE_TCP_RST | CMSEDGE_TCP_ACK, 5001)).n, 0);
+    /* a new connection on the same ports is checked afresh: nobody answers this one */
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 64000)).n, 0);
+    assert_string_equal(blocked(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 64000)).row->id, "T1-04");
 }
 
 static void rst_to_syn_is_refused(void **state)
@@ -128,16 +150,14 @@ static void rst_to_syn_is_refused(void **state)
     struct run *r = *state;
     struct cmsedge_flow f = flow(TCP, 20, C, 30011, 10, EPRIV, 2222, CMSEDGE_HINT_NONE);
     struct cmsedge_flow back = reversed(&f, CMSEDGE_HINT_NONE);
-    assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false)).n, 0);
-    struct cmsedge_findings rep =
-        frame(r, &back, tcp_flags(CMSEDGE_TCP_RST | CMSEDGE_TCP_ACK, false));
-    assert_int_equal(rep.n, 1);
-    assert_string_equal(rep.items[0].row->id, "T1-04");
-    assert_non_null(strstr(rep.items[0].text, "refused (RST)"));
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    struct cmsedge_finding fd = blocked(r, &back, tcp_seg(CMSEDGE_TCP_RST | CMSEDGE_TCP_ACK, 0));
+    assert_string_equal(fd.row->id, "T1-04");
+    assert_non_null(strstr(fd.text, "refused (RST)"));
     /* a RST without a SYN before it (mid-capture) says nothing */
     f = flow(TCP, 20, C, 30012, 10, EPRIV, 2222, CMSEDGE_HINT_NONE);
     back = reversed(&f, CMSEDGE_HINT_NONE);
-    assert_int_equal(frame(r, &back, tcp_flags(CMSEDGE_TCP_RST, false)).n, 0);
+    assert_int_equal(frame(r, &back, tcp_seg(CMSEDGE_TCP_RST, 0)).n, 0);
 }
 
 static void icmp_unreachable_for_documented_udp(void **state)
@@ -257,8 +277,8 @@ static void unrelated_hosts_are_not_checked(void **state)
 {
     struct run *r = *state;
     struct cmsedge_flow f = flow(TCP, 200, NONE, 40000, 201, NONE, 5061, CMSEDGE_HINT_NONE);
-    assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, false)).n, 0);
-    assert_int_equal(frame(r, &f, tcp_flags(CMSEDGE_TCP_SYN, true)).n, 0);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
+    assert_int_equal(frame(r, &f, tcp_seg(CMSEDGE_TCP_SYN, 1000)).n, 0);
     assert_int_equal(cmsedge_tracker_flows(r->t), 0);
     cmsedge_tracker_reset(r->t);
 }
@@ -269,6 +289,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(retransmitted_syn_is_blocked_once, setup, teardown),
         cmocka_unit_test_setup_teardown(unanswered_syn_in_a_one_way_capture_is_a_note, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(syn_with_a_new_isn_is_a_new_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(answered_syn_and_rst_after_it_are_fine, setup, teardown),
         cmocka_unit_test_setup_teardown(rst_to_syn_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(icmp_unreachable_for_documented_udp, setup, teardown),
