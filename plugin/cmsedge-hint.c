@@ -4,7 +4,8 @@
  * it reads pinfo->layers, the protocol ids of this frame in order. The first protocol above
  * UDP/TCP says what the payload is. STUN followed by another layer means a TURN ChannelData
  * message or a Send/Data indication carrying data (that is how packet-stun.c hands payloads
- * on); STUN alone is a request, response or other indication.
+ * on); STUN alone is a request, response or other indication. Whether the stock STUN
+ * dissector took the payload at all also tells cmsedge-facts.c where to look for a STUN message.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -32,7 +33,7 @@ static struct layer_app layer_apps[] = {
 };
 
 static int proto_udp = -1, proto_tcp = -1, proto_media = -1, proto_icmp = -1, proto_icmpv6 = -1,
-           proto_data = -1;
+           proto_data = -1, proto_stun = -1, proto_ip = -1, proto_ipv6 = -1;
 
 void cmsedge_hint_init(void)
 {
@@ -44,6 +45,9 @@ void cmsedge_hint_init(void)
     proto_icmp = proto_get_id_by_filter_name("icmp");
     proto_icmpv6 = proto_get_id_by_filter_name("icmpv6");
     proto_data = proto_get_id_by_filter_name("data");
+    proto_stun = proto_get_id_by_filter_name("stun");
+    proto_ip = proto_get_id_by_filter_name("ip");
+    proto_ipv6 = proto_get_id_by_filter_name("ipv6");
 }
 
 /* A protocol above UDP/TCP: one a row carries, raw data (nothing recognised it), or another
@@ -57,26 +61,14 @@ static int app_of(int proto)
     return proto == proto_data ? CMSEDGE_HINT_OTHER : CMSEDGE_HINT_FOREIGN;
 }
 
-int cmsedge_hint_from_layers(packet_info *pinfo, int own_proto, bool *in_icmp)
+static int payload_hint(wmem_list_frame_t *transport, int own_proto, bool *stun)
 {
-    wmem_list_frame_t *f, *transport = NULL;
-
-    /* the innermost UDP/TCP is the one pinfo's ports belong to (tunnels carry several) */
-    *in_icmp = false;
-    for (f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
-        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
-        if (proto == proto_udp || proto == proto_tcp)
-            transport = f;
-        else if (proto == proto_icmp || proto == proto_icmpv6)
-            *in_icmp = true; /* ports are those of the packet the ICMP error quotes */
-    }
-    if (!transport)
-        return CMSEDGE_HINT_NONE;
-    for (f = wmem_list_frame_next(transport); f; f = wmem_list_frame_next(f)) {
+    for (wmem_list_frame_t *f = wmem_list_frame_next(transport); f; f = wmem_list_frame_next(f)) {
         int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
         if (proto == own_proto || proto == proto_media)
             continue; /* our own layers say nothing about the payload */
         int app = app_of(proto);
+        *stun = proto == proto_stun;
         if (app == CMSEDGE_APP_STUN) {
             /* a further layer after STUN is relayed data */
             wmem_list_frame_t *next = wmem_list_frame_next(f);
@@ -88,4 +80,24 @@ int cmsedge_hint_from_layers(packet_info *pinfo, int own_proto, bool *in_icmp)
         return app;
     }
     return CMSEDGE_HINT_NONE;
+}
+
+void cmsedge_layers_read(packet_info *pinfo, int own_proto, struct cmsedge_layers *out)
+{
+    wmem_list_frame_t *f, *transport = NULL;
+
+    /* the innermost UDP/TCP is the one pinfo's ports belong to (tunnels carry several) */
+    out->in_icmp = false;
+    out->stun = false;
+    out->ip_layers = 0;
+    for (f = wmem_list_head(pinfo->layers); f; f = wmem_list_frame_next(f)) {
+        int proto = GPOINTER_TO_INT(wmem_list_frame_data(f));
+        if (proto == proto_udp || proto == proto_tcp)
+            transport = f;
+        else if (proto == proto_icmp || proto == proto_icmpv6)
+            out->in_icmp = true; /* ports are those of the packet the ICMP error quotes */
+        else if (proto == proto_ip || proto == proto_ipv6)
+            out->ip_layers++;
+    }
+    out->hint = transport ? payload_hint(transport, own_proto, &out->stun) : CMSEDGE_HINT_NONE;
 }

@@ -76,8 +76,14 @@ void cmsedge_ports_handoff(void);
 void cmsedge_ports_update(const struct cmsedge_settings *s);
 
 /* cmsedge-hint.c: what the frame carries, from the protocols already dissected. */
+struct cmsedge_layers {
+    int hint;     /* the payload: an enum cmsedge_app or a CMSEDGE_HINT_* */
+    bool in_icmp; /* an ICMP error quoting a UDP/TCP packet: pinfo's ports are the quoted one's */
+    bool stun;    /* the stock STUN dissector took the innermost UDP/TCP payload */
+    /* IPv4 and IPv6 headers dissected; more than one in a tunnel or an ICMP error's quote */
+    unsigned ip_layers;
+};
 void cmsedge_hint_init(void);
-/* *in_icmp is set when the frame is an ICMP error quoting a UDP/TCP packet. */
-int cmsedge_hint_from_layers(packet_info *pinfo, int own_proto, bool *in_icmp);
+void cmsedge_layers_read(packet_info *pinfo, int own_proto, struct cmsedge_layers *layers);
 
 #endif

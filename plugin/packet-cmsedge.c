@@ -493,13 +493,14 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 {
     struct cmsedge_frame *fr = wmem_new(pinfo->pool, struct cmsedge_frame);
     struct cmsedge_annotation *a;
-    bool in_icmp;
+    struct cmsedge_layers layers;
 
     if (!frame_from_pinfo(pinfo, fr))
         return 0;
-    fr->hint = cmsedge_hint_from_layers(pinfo, proto_cmsedge, &in_icmp);
-    cmsedge_facts_from_tree(tree, pinfo, in_icmp, &fr->facts);
-    if (in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
+    cmsedge_layers_read(pinfo, proto_cmsedge, &layers);
+    fr->hint = layers.hint;
+    cmsedge_facts_from_tree(tree, pinfo, layers.in_icmp, &fr->facts);
+    if (layers.in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
         return 0; /* the ports belong to a quoted packet this frame says nothing about */
     a = wmem_new(pinfo->pool, struct cmsedge_annotation);
     bool shown =
