@@ -36,10 +36,13 @@ bool cmsedge_prefs_row_details(void);
 bool cmsedge_asked_field(int hf); /* the row's constants in the tree (see want()) */
 bool cmsedge_prefs_infer_roles(void);
 
-/* cmsedge-facts.c: TCP flags, ICMP errors and STUN types from the stock dissectors' fields. */
-void cmsedge_facts_init(dissector_handle_t postdissector);
-void cmsedge_facts_from_tree(proto_tree *tree, packet_info *pinfo, bool in_icmp,
-                             struct cmsedge_facts *facts);
+/* cmsedge-facts.c: TCP flags and sequence numbers, ICMP errors and STUN messages, read from the
+ * frame's bytes at the headers pinfo and the layers (cmsedge-hint.c) point to; no protocol
+ * tree needed. */
+struct cmsedge_layers;
+void cmsedge_facts_init(int proto);
+void cmsedge_facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
+                        struct cmsedge_facts *facts);
 
 /* cmsedge-capture.c: the core's state of the open capture file (src/capture.c). */
 void cmsedge_capture_register(void);

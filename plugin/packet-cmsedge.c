@@ -8,10 +8,11 @@
  *
  * This is a postdissector: it runs after the stock dissectors on every frame, reads the
  * innermost UDP/TCP addresses and ports from pinfo, the payload from the layers already
- * dissected (cmsedge-hint.c) and TCP/ICMP/STUN facts from their fields (cmsedge-facts.c) into
- * a struct cmsedge_frame, and hands it to the core's one per-frame entry point
+ * dissected (cmsedge-hint.c) and TCP/ICMP/STUN facts from the frame's bytes (cmsedge-facts.c)
+ * into a struct cmsedge_frame, and hands it to the core's one per-frame entry point
  * (cmsedge_capture_annotate, src/capture.c). Everything a user sees is in the annotation that
  * comes back; this file only renders it: the tree, the Info column, expert infos and the tap.
+ * It needs no protocol tree: without one (tshark's summary mode) it annotates all the same.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -499,7 +500,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
     cmsedge_layers_read(pinfo, proto_cmsedge, &layers);
     fr->hint = layers.hint;
-    cmsedge_facts_from_tree(tree, pinfo, layers.in_icmp, &fr->facts);
+    cmsedge_facts_read(tvb, pinfo, &layers, &fr->facts);
     if (layers.in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
         return 0; /* the ports belong to a quoted packet this frame says nothing about */
     a = wmem_new(pinfo->pool, struct cmsedge_annotation);
@@ -695,7 +696,7 @@ void proto_register_cmsedge(void)
 void proto_reg_handoff_cmsedge(void)
 {
     register_postdissector(cmsedge_handle);
-    cmsedge_facts_init(cmsedge_handle);
+    cmsedge_facts_init(proto_cmsedge);
     cmsedge_hint_init();
     cmsedge_ports_handoff();
     cmsedge_prefs_apply();

@@ -175,7 +175,7 @@ class Passes(Base):
                 for mode in (["-2"], ["-2", "-R", "frame"]):
                     self.assertEqual(one, tsharkrun.fields(self.tmp, cap, FIELDS, *mode,
                                                            hosts=hosts), mode)
-                # the packet list's columns, dissected again without the wanted fields
+                # the packet list's columns: summary mode, where tshark builds no tree
                 self.assertEqual(self.summary(cap, hosts), self.summary(cap, hosts, "-2"))
                 experts = self.expert(cap, hosts)
                 self.assertEqual(experts, self.expert(cap, hosts, "-2"))
