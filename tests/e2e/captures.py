@@ -244,6 +244,36 @@ def flowchecks():
     return cap
 
 
+def facts():
+    """What the per-flow checks read from the frame's bytes where the headers are not simply
+    Ethernet, IPv4 and UDP/TCP: a tunnel, IPv6 extension headers, ICMPv6, frames cut short,
+    STUN over TCP. Not in CAPTURES: Analysis.test_facts_from_the_bytes reads it alone."""
+    cap = pg.Capture()
+    # a SIP TLS SYN nobody answers, inside an IPv4-in-IPv4 tunnel
+    syn = pg.tcp(ENDPOINT, 40060, E_PUB, 5061, flags="S", seq=7000)
+    cap.add(pg.tcp(E_PUB, 5061, ENDPOINT, 40059, pg.tls_application_data(40), seq=1, ack=1))
+    cap.add(pg.ip_in_ip("198.51.100.250", "203.0.113.250", syn))
+    cap.add(pg.ip_in_ip("198.51.100.250", "203.0.113.250", syn))
+    # ICMPv6 port unreachable for Assent media, the quoted packet after extension headers
+    media = pg.with_ipv6_options(pg.udp(ENDPOINT6, 40020, E6, 36020,
+                                        pg.rtp(seq=1, ts=0, ssrc=0x6100)))
+    cap.add(media)
+    cap.add(pg.icmpv6_unreachable(E6, ENDPOINT6, media))
+    # the SSH tunnel's SYN, twice, each cut by the snapshot length inside the TCP header
+    # (before its flags): nothing may be read from them
+    cut = pg.tcp(EXP_C, 30020, E_PRIV, 2222, flags="S", seq=1000)
+    cap.add(cut, caplen=14 + 20 + 12)
+    cap.add(cut, caplen=14 + 20 + 12)
+    # and cut inside the IP header
+    cap.add(cut, caplen=14 + 10)
+    # TURN over TCP (the fallback, T1-07): a relay handed out from outside the relay range
+    s = pg.TcpSession(cap, GUEST, 40070, E_PUB, 3478)
+    s.handshake()
+    s.send(pg.stun_allocate_request())
+    s.reply(pg.stun_allocate_success(E_PUB, 30000, GUEST, 40070))
+    return cap
+
+
 # Inference: the same deployment, read with no roles configured. INFER_TRUTH is what each host
 # is; the test compares what cmsedge infers with it.
 INFER_TRUTH = {

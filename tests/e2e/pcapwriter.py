@@ -20,8 +20,9 @@ _txn = [0]  # STUN transaction id counter
 
 
 class Frame:
-    def __init__(self, data, ts):
+    def __init__(self, data, ts, orig_len=None):
         self.data, self.ts = data, ts
+        self.orig_len = len(data) if orig_len is None else orig_len
 
 
 class Capture:
@@ -32,11 +33,16 @@ class Capture:
         self._tick = 0
         _txn[0] = 0  # transaction ids restart with each capture, so its bytes never vary
 
-    def add(self, data, ts=None):
+    def add(self, data, ts=None, caplen=None):
+        """Adds a frame; with caplen, only its first caplen bytes were captured (a snapshot
+        length cut it short)."""
         if ts is None:
             ts = EPOCH + self._tick / 1000.0
         self._tick += 1
-        self.frames.append(Frame(data, ts))
+        if caplen is None:
+            self.frames.append(Frame(data, ts))
+        else:
+            self.frames.append(Frame(data[:caplen], ts, len(data)))
 
     def write(self, path):
         with open(path, "wb") as f:
@@ -44,7 +50,7 @@ class Capture:
             for fr in self.frames:
                 sec = int(fr.ts)
                 usec = int(round((fr.ts - sec) * 1e6))
-                f.write(struct.pack("<IIII", sec, usec, len(fr.data), len(fr.data)))
+                f.write(struct.pack("<IIII", sec, usec, len(fr.data), fr.orig_len))
                 f.write(fr.data)
 
 
@@ -88,6 +94,32 @@ def icmp_unreachable(src, dst, quoted, code=3):
     msg = msg[:2] + struct.pack("!H", _checksum(msg)) + msg[4:]
     prefix, _ = _ip(src, dst, 1, msg)
     return prefix + msg
+
+
+def icmpv6_unreachable(src, dst, quoted, code=4):
+    """An ICMPv6 destination unreachable (RFC 4443) from src to dst quoting the IPv6 frame
+    `quoted` (as much of its packet as fits in 1280 bytes); code 4 is port unreachable."""
+    msg = struct.pack("!BBHI", 1, code, 0, 0) + quoted[14:14 + 1280 - 48]
+    prefix, pseudo = _ip(src, dst, 58, msg)
+    return prefix + msg[:2] + struct.pack("!H", _checksum(pseudo + msg)) + msg[4:]
+
+
+def ip_in_ip(src, dst, frame):
+    """The IP packet of an Ethernet frame, carried in an IPv4 tunnel (protocol 4, RFC 2003)
+    from src to dst."""
+    prefix, _ = _ip(src, dst, 4, frame[14:])
+    return prefix + frame[14:]
+
+
+def with_ipv6_options(frame):
+    """An IPv6 frame with a hop-by-hop and a destination options header (RFC 8200, each 8
+    bytes of PadN) between the IPv6 header and the transport header."""
+    ip, upper = frame[14:54], frame[54:]
+    proto = ip[6]
+    hop_by_hop = bytes([60, 0, 1, 4, 0, 0, 0, 0])
+    dest_options = bytes([proto, 0, 1, 4, 0, 0, 0, 0])
+    ip = ip[:4] + struct.pack("!HB", len(upper) + 16, 0) + ip[7:]
+    return frame[:14] + ip + hop_by_hop + dest_options + upper
 
 
 TCP_FLAGS = {"F": 0x01, "S": 0x02, "R": 0x04, "P": 0x08, "A": 0x10}

@@ -82,7 +82,9 @@ class TsharkCase(unittest.TestCase):
             self.assertEqual(text, f.read(), f"output differs from {path}")
 
     def field_rows(self, capture, fields, *extra, **kw):
-        out, _ = self.tshark("-r", self.caps[capture], *fields_args(fields), *extra, **kw)
+        """capture: a name in captures.CAPTURES, or a capture file's path."""
+        out, _ = self.tshark("-r", self.caps.get(capture, capture), *fields_args(fields), *extra,
+                             **kw)
         lines = out.rstrip("\n").split("\n")
         header = lines[0].split("\t")
         return [dict(zip(header, l.split("\t"))) for l in lines[1:]]
@@ -350,6 +352,54 @@ class Analysis(TsharkCase):
         self.assert_golden("flowchecks.tsv", "\n".join(
             f"{r['frame.number']}\t{r['cmsedge.check']}" for r in rows if r["cmsedge.check"])
             + "\n")
+
+    def info_column(self, capture):
+        """Each frame's Info column in summary mode, where tshark builds no protocol tree (no -V,
+        no -T fields, no -Y), checked against the same column from a tree (-T fields); and the
+        frames whose tree has a flow check."""
+        out, err = self.tshark("-r", self.caps.get(capture, capture), "-o",
+                               'gui.column.format:"Info","%i"')
+        self.assertEqual(err, "")
+        summary = out.splitlines()
+        rows = self.field_rows(capture, ["frame.number", "cmsedge.check", "_ws.col.Info"])
+        self.assertEqual(summary, [r["_ws.col.Info"] for r in rows])
+        return summary, {int(r["frame.number"]) for r in rows if r["cmsedge.check"]}
+
+    def test_summary_mode_shows_the_checks(self):
+        """The facts the checks need (TCP flags, ICMP errors, STUN) come from the frame's bytes,
+        not from a protocol tree: summary mode shows the findings that -V shows."""
+        info, checked = self.info_column("flowchecks")
+        self.assertEqual(checked, {1, 2, 3, 5, 7, 10, 12, 14, 20})
+        self.assertIn("[off-spec: blocked? TCP SYN to 203.0.113.10:5061 retransmitted with no "
+                      "answer", info[7 - 1])
+        self.assertIn("[off-spec: blocked? connection to 192.0.2.10:2222 refused (RST)",
+                      info[10 - 1])
+        self.assertIn("[off-spec: blocked? ICMP port unreachable for UDP to 192.0.2.10:24030",
+                      info[12 - 1])
+        self.assertIn("[off-spec: TURN relayed port 30000 is outside", info[14 - 1])
+        self.assertIn("[off-spec: TURN Allocate refused 3 times", info[20 - 1])
+
+    def test_facts_from_the_bytes(self):
+        """captures.facts(): a SYN retransmitted in an IPv4-in-IPv4 tunnel, an ICMPv6 error
+        quoting media after IPv6 extension headers, SYNs cut inside the TCP header (and one
+        inside the IP header) by the snapshot length, which must give no fact and no crash, and
+        a TURN Allocate answered over TCP."""
+        path = os.path.join(self.tmp, "facts.pcap")
+        captures.facts().write(path)
+        os.chmod(path, 0o644)
+        info, checked = self.info_column(path)
+        self.assertEqual(len(info), 13)
+        self.assertEqual(checked, {3, 5, 13})
+        self.assertIn("[off-spec: blocked? TCP SYN to 203.0.113.10:5061 retransmitted with no "
+                      "answer", info[3 - 1])
+        self.assertIn("[off-spec: blocked? ICMP port unreachable for UDP to [2001:db8::10]:36020",
+                      info[5 - 1])
+        for n in (6, 7):  # annotated, but no flags to read: no SYN, so no retransmission
+            self.assertIn("[SSH tunnels for firewall traversal]", info[n - 1])
+            self.assertNotIn("off-spec", info[n - 1])
+        self.assertNotIn("[", info[8 - 1].replace("[Packet size limited during capture]", ""))
+        self.assertIn("[off-spec: TURN relayed port 30000 is outside the Expressway-E relay "
+                      "range 24000-29999 (T1-07", info[13 - 1])
 
     def test_checks_are_silent_on_clean_captures(self):
         for capture in ("documented", "stock-ports", "large", "unrelated"):
