@@ -27,7 +27,9 @@
  * A header that is not in the frame's bytes (cut short by the snapshot length, reassembled from
  * fragments or segments, decrypted) gives no fact. Bytes are read with tvb accessors over
  * ranges inside the captured length: the headers' window is one tvb_get_ptr() of captured
- * bytes, and every read of it is checked against its length.
+ * bytes, and every read of it is checked against its length. They are read again on every
+ * pass (tshark's second pass, the GUI's packet list and retaps): the bytes and layers are the
+ * same each time, and nothing is kept per frame.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -381,42 +383,13 @@ static void facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_l
         read_transport(&w, pinfo, layers->stun, f);
 }
 
-/* What the first pass read, kept per frame (file scope) for later passes: tshark's second
- * pass, Wireshark's packet list (which dissects a row again to show its columns) and its retaps
- * (Expert Information, Statistics) take the facts the first pass's checks and calls were
- * decided on, rather than reading the bytes again. */
-static int proto_facts = -1;
-
-struct kept_facts {
-    bool in_icmp; /* the frame was read as an ICMP error */
-    struct cmsedge_facts facts;
-};
-
-void cmsedge_facts_init(int proto)
-{
-    proto_facts = proto;
-}
-
 void cmsedge_facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
                         struct cmsedge_facts *f)
 {
     memset(f, 0, sizeof *f);
-    if (!PINFO_FD_VISITED(pinfo)) {
-        facts_read(tvb, pinfo, layers, f);
-        /* only frames with something to keep cost memory */
-        struct cmsedge_facts none;
-        memset(&none, 0, sizeof none);
-        if (memcmp(f, &none, sizeof none) != 0) {
-            struct kept_facts *k = wmem_new(wmem_file_scope(), struct kept_facts);
-            k->in_icmp = layers->in_icmp;
-            k->facts = *f;
-            p_add_proto_data(wmem_file_scope(), pinfo, proto_facts, 0, k);
-        }
-    } else {
-        const struct kept_facts *k = p_get_proto_data(wmem_file_scope(), pinfo, proto_facts, 0);
-        if (k && k->in_icmp == layers->in_icmp)
-            *f = k->facts;
-    }
+    /* read again on every pass: the bytes and the layers are the same each time, and keeping
+     * them per frame would cost a hundred bytes and more on every TCP frame of the file */
+    facts_read(tvb, pinfo, layers, f);
     f->frame = pinfo->num;
     f->time = (double)pinfo->rel_ts.secs + pinfo->rel_ts.nsecs / 1e9;
     f->length = pinfo->fd->pkt_len;

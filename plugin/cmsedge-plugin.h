@@ -38,9 +38,8 @@ bool cmsedge_prefs_infer_roles(void);
 
 /* cmsedge-facts.c: TCP flags and sequence numbers, ICMP errors and STUN messages, read from the
  * frame's bytes at the headers pinfo and the layers (cmsedge-hint.c) point to; no protocol
- * tree needed. */
+ * tree needed, and the same on every pass. */
 struct cmsedge_layers;
-void cmsedge_facts_init(int proto);
 void cmsedge_facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
                         struct cmsedge_facts *facts);
 

@@ -696,7 +696,6 @@ void proto_register_cmsedge(void)
 void proto_reg_handoff_cmsedge(void)
 {
     register_postdissector(cmsedge_handle);
-    cmsedge_facts_init(proto_cmsedge);
     cmsedge_hint_init();
     cmsedge_ports_handoff();
     cmsedge_prefs_apply();
