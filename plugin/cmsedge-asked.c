@@ -6,7 +6,10 @@
  * always added; Wireshark 4.0's tshark does not mark the fields of -e (it builds the whole
  * tree instead; later releases mark them), so `-T fields -e cmsedge.zone` would print nothing
  * unless the plugin knows it was asked. It reads its own command line once (Linux /proc, as the
- * preference checks do) for -e arguments naming cmsedge fields.
+ * preference checks do) for -e arguments naming cmsedge fields. And when tshark prints -e fields
+ * alone (-T fields, or -T json/ek with -e, and no -V, -O or -P), nothing else of the tree is
+ * ever seen: the plugin then adds only what is asked for or referenced, as in a tree nobody
+ * shows, although Wireshark 4.0 builds that tree visible.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -19,6 +22,7 @@
 static int asked[ASKED_MAX];
 static size_t n_asked;
 static bool read_done;
+static bool any_e, details_printed; /* some -e was given; -V, -O or -P asks for the tree too */
 
 static void note_field(const char *name)
 {
@@ -43,10 +47,14 @@ static void read_command_line(void)
         const char *arg = all + i;
         if (strcmp(arg, "-e") == 0) {
             gsize next = i + strlen(arg) + 1;
+            any_e = true;
             if (next < len)
                 note_field(all + next);
         } else if (strncmp(arg, "-e", 2) == 0) {
+            any_e = true;
             note_field(arg + 2);
+        } else if (strcmp(arg, "-V") == 0 || strncmp(arg, "-O", 2) == 0 || strcmp(arg, "-P") == 0) {
+            details_printed = true;
         }
     }
     g_free(all);
@@ -61,4 +69,11 @@ bool cmsedge_asked_field(int hf)
             return true;
     }
     return false;
+}
+
+bool cmsedge_asked_only(void)
+{
+    if (!read_done)
+        read_command_line();
+    return any_e && !details_printed;
 }

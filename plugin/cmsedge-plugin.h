@@ -33,7 +33,9 @@ const struct cmsedge_hostmap *cmsedge_hosts(void);
 bool cmsedge_prefs_info_column(void);
 bool cmsedge_prefs_row_details(void);
 /* cmsedge-asked.c: tshark was asked to print this field (-e) */
-bool cmsedge_asked_field(int hf); /* the row's constants in the tree (see want()) */
+bool cmsedge_asked_field(int hf);
+/* cmsedge-asked.c: tshark prints only its -e fields (no details pane, -V, -O or -P) */
+bool cmsedge_asked_only(void); /* the row's constants in the tree (see want()) */
 bool cmsedge_prefs_infer_roles(void);
 
 /* cmsedge-facts.c: TCP flags and sequence numbers, ICMP errors and STUN messages, read from the

@@ -122,15 +122,17 @@ static const char *origin_name(enum cmsedge_role_origin origin)
 
 /* Whether to add an item. One that a display filter, a column or -e asks for always (Wireshark
  * marks its field referenced; cmsedge-asked.c knows the -e fields Wireshark 4.0 leaves
- * unmarked); otherwise only in a tree that is shown (-V, -T fields, the GUI's
- * details pane), and the row's constants there only with the row_details preference: they are
- * the same on every frame of a row, one lookup away (README, tables/port-reference.tsv), and
- * each item costs on every frame it is added to. */
+ * unmarked); otherwise only in a tree that is shown (-V, the GUI's details pane; not tshark
+ * printing -e fields alone, whose tree 4.0 builds visible though nobody sees it), and the
+ * row's constants there only with the row_details preference: they are the same on every
+ * frame of a row, one lookup away (README, tables/port-reference.tsv), and each item costs on
+ * every frame it is added to. */
 static bool want(proto_tree *tree, int hf, bool detail)
 {
     if (!tree)
         return false;
-    if (PTREE_DATA(tree)->visible && (!detail || cmsedge_prefs_row_details()))
+    if (PTREE_DATA(tree)->visible && !cmsedge_asked_only() &&
+        (!detail || cmsedge_prefs_row_details()))
         return true;
     return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
            cmsedge_asked_field(hf);
@@ -387,7 +389,7 @@ static void render_icmp_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinf
 static proto_item *add_top(proto_tree *tree, tvbuff_t *tvb, const char *what, bool offspec)
 {
     proto_item *ti;
-    if (!tree || !PTREE_DATA(tree)->visible) /* nobody reads the label: no need to format it */
+    if (!tree || !PTREE_DATA(tree)->visible || cmsedge_asked_only()) /* nobody reads the label */
         ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
     else {
         /* the protocol's own name, then what is appended: cheaper than formatting it whole */
