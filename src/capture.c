@@ -236,13 +236,12 @@ bool cmsedge_capture_annotate(struct cmsedge_capture *c, const struct cmsedge_fr
     f->dst_role = a->dst.role;
 
     /* step 3 depends on the flow and the settings alone: worked out once per flow */
-    if (a->icmp_error) {
+    /* (an ICMP error is classified afresh: rare, and its service step differs) */
+    if (a->icmp_error || !cmsedge_flowmemo_get(c->memo, c->s, f, &a->verdict, &a->service)) {
         cmsedge_classify(c->s, f, &a->verdict);
         find_service(c, a);
-    } else if (!cmsedge_flowmemo_get(c->memo, c->s, f, &a->verdict, &a->service)) {
-        cmsedge_classify(c->s, f, &a->verdict);
-        find_service(c, a);
-        cmsedge_flowmemo_put(c->memo, c->s, f, &a->verdict, &a->service);
+        if (!a->icmp_error)
+            cmsedge_flowmemo_put(c->memo, c->s, f, &a->verdict, &a->service);
     }
 
     follow(c, fr, first_pass, a, &checks);
