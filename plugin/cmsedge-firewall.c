@@ -47,6 +47,7 @@ static void firewall_draw(void *tapdata)
 {
     struct firewall_listener *l = tapdata;
     GString *out = g_string_new(NULL);
+    cmsedge_firewall_relays(l->fw, cmsedge_plugin_calls());
     cmsedge_firewall_write(l->fw, cmsedge_settings(), cmsedge_hosts(),
                            cmsedge_capture_inferred(cmsedge_plugin_capture()), l->format, out);
     fputs(out->str, stdout);

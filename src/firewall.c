@@ -20,6 +20,9 @@ struct slot {
     struct frames blocked, translated;
     char blocked_text[224];
     char translated_text[256];
+    /* NAT rows (fn 5): frames as sent, and as the firewall reflected them */
+    uint64_t literal, reflected;
+    struct frames literal_fr;
 };
 
 /* Traffic, by the set of rows a frame counts for: a frame of rows of one rule counts once. */
@@ -52,6 +55,7 @@ struct cmsedge_firewall {
     GHashTable *sets;        /* struct set_key -> struct set_traffic */
     GPtrArray *set_order;    /* struct set_traffic*, by first frame */
     GHashTable *others;      /* struct other_key -> struct cmsedge_fw_other */
+    GArray *relays;          /* struct cmsedge_fw_relay: relays whose peer never answered */
     GPtrArray *order;        /* struct cmsedge_fw_other*, by first frame */
     uint64_t frames;
 };
@@ -101,6 +105,7 @@ struct cmsedge_firewall *cmsedge_firewall_new(void)
     fw->order = g_ptr_array_new();
     fw->sets = g_hash_table_new_full(set_hash, set_equal, NULL, g_free);
     fw->set_order = g_ptr_array_new();
+    fw->relays = g_array_new(FALSE, TRUE, sizeof(struct cmsedge_fw_relay));
     return fw;
 }
 
@@ -113,6 +118,7 @@ void cmsedge_firewall_free(struct cmsedge_firewall *fw)
     g_hash_table_destroy(fw->sets);
     g_hash_table_destroy(fw->others);
     g_hash_table_destroy(fw->pairs);
+    g_array_free(fw->relays, TRUE);
     g_free(fw->slots);
     g_free(fw);
 }
@@ -125,6 +131,7 @@ void cmsedge_firewall_reset(struct cmsedge_firewall *fw)
     g_hash_table_remove_all(fw->sets);
     g_hash_table_remove_all(fw->others);
     g_hash_table_remove_all(fw->pairs);
+    g_array_set_size(fw->relays, 0);
     fw->frames = 0;
 }
 
@@ -162,6 +169,40 @@ static void see_pair(struct cmsedge_firewall *fw, const struct cmsedge_flow *f, 
         g_hash_table_insert(fw->pairs, g_memdup2(&k, sizeof k), GUINT_TO_POINTER(frame));
 }
 
+void cmsedge_fw_relays_set(struct cmsedge_firewall *fw, const struct cmsedge_fw_relay *relays,
+                           size_t n)
+{
+    g_array_set_size(fw->relays, 0);
+    g_array_append_vals(fw->relays, relays, (guint)n);
+}
+
+static bool end_covers(const struct cmsedge_fw_end *e, const struct cmsedge_addr *addr,
+                       uint16_t port)
+{
+    bool in_ports = false;
+    for (size_t i = 0; i < e->ports.n && !in_ports; i++)
+        in_ports = port >= e->ports.r[i].lo && port <= e->ports.r[i].hi;
+    if (!in_ports)
+        return false;
+    for (size_t i = 0; i < e->n_hosts; i++)
+        if (cmsedge_prefix_contains(&e->hosts[i], addr))
+            return true;
+    return e->any;
+}
+
+/* The first relay whose peer's media the rule would let in, or NULL. */
+static const struct cmsedge_fw_relay *relay_against(const struct cmsedge_firewall *fw,
+                                                    const struct cmsedge_fw_rule *r)
+{
+    for (guint i = 0; i < fw->relays->len; i++) {
+        const struct cmsedge_fw_relay *x = &g_array_index(fw->relays, struct cmsedge_fw_relay, i);
+        if (x->transport == r->transport && end_covers(&r->src, &x->peer, x->peer_port) &&
+            end_covers(&r->dst, &x->relay, x->relay_port))
+            return x;
+    }
+    return NULL;
+}
+
 /* The matches a frame counts for: those that fit its hosts best (a Meeting Server's media to
  * the private relay is T2-15's, not also "Any -> Expressway-E" T2-14's). */
 static int fit_of(const struct cmsedge_match *m)
@@ -180,6 +221,16 @@ static void count_matches(struct cmsedge_firewall *fw, const struct cmsedge_anno
     for (size_t i = 0; i < v->n_matches; i++) {
         const struct cmsedge_match *m = &v->matches[i];
         if (fit_of(m) == best && m->row->index < 64) {
+            if (m->row->src.translated != CMSEDGE_ROLE_NONE) {
+                /* a NAT row: as sent, or anything back (reflected, or read as a reply) */
+                struct slot *sl = slot_of(fw, m->row, ann->flow.transport);
+                if (m->translated || m->reverse) {
+                    sl->reflected++;
+                } else {
+                    sl->literal++;
+                    frames_add(&sl->literal_fr, frame);
+                }
+            }
             if (m->reverse)
                 k.reverse |= UINT64_C(1) << m->row->index;
             else
@@ -332,6 +383,8 @@ void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmse
     struct {
         uint64_t forward, reverse;
         struct frames fwd, rev, blocked, translated;
+        uint64_t literal, reflected;
+        struct frames literal_fr;
     } sum;
     const char *blocked_text = NULL, *translated_text = NULL;
     uint32_t back = 0;
@@ -351,6 +404,9 @@ void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmse
             blocked_text = sl->blocked_text;
         if (sl->translated.n && !translated_text)
             translated_text = sl->translated_text;
+        sum.literal += sl->literal;
+        sum.reflected += sl->reflected;
+        merge_frames(&sum.literal_fr, &sl->literal_fr);
     }
     for (guint i = 0; i < fw->set_order->len; i++) {
         const struct set_traffic *st = g_ptr_array_index(fw->set_order, i);
@@ -368,7 +424,14 @@ void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmse
     }
     out->forward = sum.forward;
     out->reverse = sum.reverse;
-    if (sum.blocked.n) {
+    const struct cmsedge_fw_relay *relay = sum.blocked.n ? NULL : relay_against(fw, r);
+    if (relay) {
+        struct frames rf = {.n = relay->n_frames};
+        memcpy(rf.f, relay->frames, sizeof relay->frames);
+        out->verdict = CMSEDGE_FW_BLOCKED;
+        set_frames(out, &rf, NULL);
+        g_strlcpy(out->evidence, relay->text, sizeof out->evidence);
+    } else if (sum.blocked.n) {
         out->verdict = CMSEDGE_FW_BLOCKED;
         set_frames(out, &sum.blocked, &sum.fwd); /* the attempts and what refused them */
         g_strlcpy(out->evidence, blocked_text, sizeof out->evidence);
@@ -376,6 +439,14 @@ void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmse
         out->verdict = CMSEDGE_FW_TRANSLATED;
         set_frames(out, &sum.translated, NULL);
         snprintf(out->evidence, sizeof out->evidence, "source port rewritten: %s", translated_text);
+    } else if (sum.literal >= CMSEDGE_FW_UNANSWERED && !sum.reflected) {
+        /* fn 5: sent to the Expressway-E's own public address, and none came back reflected */
+        out->verdict = CMSEDGE_FW_TRANSLATED;
+        set_frames(out, &sum.literal_fr, NULL);
+        snprintf(out->evidence, sizeof out->evidence,
+                 "NAT reflection missing: %" G_GUINT64_FORMAT " frame(s) sent to the public "
+                 "address, none came back reflected from it",
+                 sum.literal);
     } else if (sum.forward && sum.reverse) {
         out->verdict = CMSEDGE_FW_WORKS;
         set_frames(out, &sum.fwd, &sum.rev);

@@ -22,6 +22,25 @@ struct cmsedge_fw_other {
     char reason[256];    /* near miss: the first frame's reason */
 };
 
+/* A relay that sent this many datagrams and got none back is blocked inbound; this many frames
+ * to the Expressway-E's public address and none reflected is NAT reflection missing. Fewer are
+ * what ICE checks on an unused candidate, or a capture's last moments, can show. */
+#define CMSEDGE_FW_UNANSWERED 10
+
+/* A TURN relay that sent a peer media and got nothing back from the peer's address: the rule
+ * that would let the peer's media in to the relay is blocked. */
+struct cmsedge_fw_relay {
+    unsigned transport;
+    struct cmsedge_addr relay, peer;
+    uint16_t relay_port, peer_port;
+    size_t n_frames;
+    uint32_t frames[3]; /* the allocation, the relay's first and last datagram to the peer */
+    char text[320];
+};
+/* The relays' evidence (firewall_relays.c), replacing any earlier. */
+void cmsedge_fw_relays_set(struct cmsedge_firewall *fw, const struct cmsedge_fw_relay *relays,
+                           size_t n);
+
 /* Appends the near misses (or the other services) to into, by first frame. */
 void cmsedge_fw_others(const struct cmsedge_firewall *fw, bool services, GPtrArray *into);
 uint64_t cmsedge_fw_frames(const struct cmsedge_firewall *fw);

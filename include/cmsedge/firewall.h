@@ -9,8 +9,12 @@
  * The capture is counted per row and transport (cmsedge_firewall_add), so the rule set can be
  * built at the end, when the inferred hosts are known. A rule is
  *   - blocked: a per-flow check found a blocked attempt (SYN unanswered while the other
- *     direction is seen, RST, ICMP unreachable) on one of its rows;
- *   - translated: traffic of its rows came from a source port a translating firewall rewrote;
+ *     direction is seen, RST, ICMP unreachable) on one of its rows, or a TURN relay sent a
+ *     peer media that the rule would let back in and nothing came back from that peer
+ *     (cmsedge_firewall_relays);
+ *   - translated: traffic of its rows came from a source port a translating firewall rewrote,
+ *     or (footnote 5) frames went to the Expressway-E's own public address and none came back
+ *     reflected (NAT reflection missing);
  *   - works: traffic both ways (for UDP: the rule's direction, and the capture shows traffic
  *     back between the same hosts);
  *   - one-way: traffic in the rule's direction only, and nothing back between those hosts (the
@@ -121,6 +125,10 @@ void cmsedge_firewall_reset(struct cmsedge_firewall *fw);
 /* Counts one annotated frame (frames in order). */
 void cmsedge_firewall_add(struct cmsedge_firewall *fw, const struct cmsedge_annotation *ann,
                           const struct cmsedge_facts *facts);
+struct cmsedge_calls;
+/* Takes the relays' evidence from the calls the capture's first pass followed (src/calls.c),
+ * replacing any earlier; call it before judging. calls may be NULL (no relay evidence). */
+void cmsedge_firewall_relays(struct cmsedge_firewall *fw, const struct cmsedge_calls *calls);
 void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmsedge_fw_rules *rules,
                             const struct cmsedge_fw_rule *r, struct cmsedge_fw_judgement *out);
 

@@ -61,6 +61,20 @@ def uat_options():
     return args
 
 
+def nat_reflection():
+    """Footnote 5, for the firewall verdict: relay media from the Expressway-E's private
+    address to its own public address, once never coming back reflected and once answered."""
+    cap = pg.Capture()
+    rtp_stream(cap, E_PRIV, 24040, E_PUB, 24042, 0x8500, packets=12)
+    return cap
+
+
+def nat_reflected():
+    cap = nat_reflection()
+    rtp_stream(cap, E_PUB, 24042, E_PRIV, 24040, 0x8600, packets=12)
+    return cap
+
+
 def rtp_stream(cap, a, aport, b, bport, ssrc, packets=2, first_seq=1, mux_id=None):
     """A short RTP stream one way: RTP is recognised from its second packet on, as a stream."""
     for seq in range(first_seq, first_seq + packets):

@@ -37,7 +37,7 @@ class Synthetic(unittest.TestCase):
         captures.write_hosts(cls.hosts)
         os.chmod(cls.hosts, 0o644)
         cls.caps = {}
-        for name in ("flowchecks", "documented"):
+        for name in ("flowchecks", "documented", "nat_reflection", "nat_reflected"):
             path = os.path.join(cls.tmp, name + ".pcap")
             getattr(captures, name)().write(path)
             os.chmod(path, 0o644)
@@ -69,6 +69,25 @@ class Synthetic(unittest.TestCase):
                    for r in rule["rows"]}
         for row in ("T1-04", "T2-05", "T2-15"):
             self.assertIn(row, blocked)
+
+    def nat_rules(self, capture):
+        doc = json.loads(firewall(self.tmp, self.caps[capture], "json", self.hosts))
+        return [rule for rule in doc["rules"] if rule["rows"] == ["T1-11"] and
+                rule["transport"] == "udp"]
+
+    def test_nat_reflection_missing_is_translated(self):
+        # footnote 5: twelve datagrams to the Expressway-E's own public address, none back
+        nat = self.nat_rules("nat_reflection")
+        self.assertEqual([r["verdict"] for r in nat], ["translated"], nat)
+        self.assertIn("NAT reflection missing: 12 frame(s)", nat[0]["evidence"])
+        self.assertEqual(nat[0]["frames"], [1, 2, 3, 4, 5, 6])
+
+    def test_reflected_relay_media_is_not_translated(self):
+        # the same media, and as much coming back: nothing is missing
+        for capture in ("nat_reflected", "documented"):
+            nat = self.nat_rules(capture)
+            self.assertEqual(len(nat), 1, capture)
+            self.assertNotEqual(nat[0]["verdict"], "translated", nat)
 
     def test_nft_accepts_the_ruleset(self):
         nft = shutil.which("nft") or (os.path.exists("/usr/sbin/nft") and "/usr/sbin/nft")
@@ -144,6 +163,7 @@ class Lab(unittest.TestCase):
         def verdicts(row):
             return [r["verdict"] for r in by_row[row]]
         blocked_rows = {row for kind, row in key["checks"] if kind == "blocked"}
+        blocked_rows |= set(key.get("firewall_blocked", []))  # proved by the relays
         for row in blocked_rows:
             self.assertIn("blocked", verdicts(row), f"{name}: {by_row[row]}")
         for row, frames in self.blocked_frames(capture).items():

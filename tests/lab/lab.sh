@@ -108,6 +108,13 @@ sip_options() { # src srcport dst dport
     timeout 10 socat -t2 - "TCP:$3:$4,bind=$1:$2,reuseaddr" >/dev/null 2>&1 || true
 }
 
+turn_server() { # coturn as the Expressway-E's TURN server: relays 24000-29999
+  bg timeout 30 turnserver -n --listening-ip="$E_PUB" --relay-ip="$E_PUB" --listening-port=3478 \
+    --min-port=24000 --max-port=29999 --lt-cred-mech --user=lab:lab --realm=lab.example \
+    --no-tls --no-dtls --no-cli --allow-loopback-peers --log-file=stdout --simple-log
+  wait_port udp "$E_PUB" 3478
+}
+
 rtp() { # src sport dst dport packets
   timeout 20 python3 "$here/rtp_stream.py" "$@"
 }
@@ -123,11 +130,8 @@ log "web-proxy"
 start_capture web-proxy
 tls_server "$E_PUB" 443
 tls_client "$GUEST" "$GUEST_TLS" "$E_PUB" 443                                  # T1-01
-bg timeout 30 turnserver -n --listening-ip="$E_PUB" --relay-ip="$E_PUB" --listening-port=3478 \
-  --min-port=24000 --max-port=29999 --lt-cred-mech --user=lab:lab --realm=lab.example \
-  --no-tls --no-dtls --no-cli --allow-loopback-peers --log-file=stdout --simple-log
+turn_server
 bg timeout 30 turnutils_peer -L "$PEER" -p 3480
-wait_port udp "$E_PUB" 3478
 wait_port udp "$PEER" 3480
 timeout 15 turnutils_uclient -L "$GUEST" -e "$PEER" -r 3480 -u lab -w lab -n 20 -m 1 -c \
   "$E_PUB" >>"$work/programs.log" 2>&1                                    # T1-06, T1-02, relays
@@ -180,6 +184,11 @@ KEY
 log "misconfig"
 start_capture misconfig
 rtp "$CMS" 50010 "$E_PRIV" 24030 3                                       # relay port closed
+turn_server
+bg timeout 30 socat -u "UDP-RECV:3490,bind=$PEER" /dev/null              # takes, never answers
+wait_port udp "$PEER" 3490
+timeout 8 turnutils_uclient -L "$GUEST" -e "$PEER" -r 3490 -u lab -w lab -n 20 -m 1 -c \
+  "$E_PUB" >>"$work/programs.log" 2>&1 || true                    # relay's media not let back in
 bg timeout 30 socat "TCP-LISTEN:7002,bind=$E_PRIV,reuseaddr,fork" "SYSTEM:python3 $here/sip_answer.py"
 wait_port tcp "$E_PRIV" 7002
 sip_options "$EXP_C" "$C_ZONE3" "$E_PRIV" 7002                              # wrong zone port
@@ -189,14 +198,18 @@ tls_server "$E_PRIV" 443
 tls_client "$ADMIN" "$ADMIN_TLS" "$E_PRIV" 443                                # admin on 443
 ssh_tunnel "$C_SSH2"                                                       # sshd not running
 stop_capture misconfig
+for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+wait 2>/dev/null || true
+pids=()
 cat >"$out/misconfig.key.json" <<KEY
 {"scenario": "Misconfigurations",
  "rules": [],
  "offspec": true,
  "checks": [["blocked", "T2-15"], ["blocked", "T1-04"]],
+ "firewall_blocked": ["T2-14"],
  "translated_source": true,
  "reasons": ["Expressway-E ports are 7001; seen 7002", "Expressway-C source ports are 25000-29999; seen $C_NAT"],
  "findings": ["web administration on port 443"],
- "students": "Five faults: relay ports closed (ICMP port unreachable for the Meeting Server's media), the traversal zone on the wrong port (7002), a translating firewall between Expressway-C and Expressway-E (source port $C_NAT), web administration on 443 (footnotes 1 and 2), and the SSH tunnel refused (RST on 2222)."}
+ "students": "Six faults: relay ports closed (ICMP port unreachable for the Meeting Server's media), a TURN relay whose peer's media never comes back in (the relay sends 20 datagrams, nothing returns), the traversal zone on the wrong port (7002), a translating firewall between Expressway-C and Expressway-E (source port $C_NAT), web administration on 443 (footnotes 1 and 2), and the SSH tunnel refused (RST on 2222)."}
 KEY
 log "captures and answer keys in $out"
