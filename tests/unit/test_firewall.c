@@ -253,11 +253,62 @@ static void verdicts_from_annotations(void **state)
     cmsedge_hostmap_free(h);
 }
 
+/* A relay whose peer never answered blocks the rule that would let that peer's media in to the
+ * relay, and no other; a later cmsedge_fw_relays_set replaces the evidence. */
+static void unanswered_relay_blocks_the_inbound_rule(void **state)
+{
+    (void)state;
+    struct cmsedge_settings s;
+    struct cmsedge_hostmap *h = small_hosts();
+    struct cmsedge_firewall *fw = cmsedge_firewall_new();
+    struct cmsedge_fw_judgement j;
+    cmsedge_settings_defaults(&s);
+    struct cmsedge_fw_relay x = {.transport = UDP,
+                                 .relay_port = 24100,
+                                 .peer_port = 3480,
+                                 .n_frames = 3,
+                                 .frames = {9, 12, 40}};
+    struct cmsedge_flow ends =
+        between(UDP, "203.0.113.10", 24100, "198.51.100.40", 3480, 0, 0, CMSEDGE_HINT_NONE);
+    x.relay = ends.src, x.peer = ends.dst;
+    strcpy(x.text, "TURN relay sent 20 datagram(s) and nothing came back");
+    cmsedge_fw_relays_set(fw, &x, 1);
+    struct cmsedge_fw_rules *rules = cmsedge_fw_rules_new(&s, h, NULL);
+
+    cmsedge_firewall_judge(fw, rules, rule_of(rules, "T2-14", UDP), &j);
+    assert_int_equal(j.verdict, CMSEDGE_FW_BLOCKED);
+    assert_int_equal(j.n_frames, 3);
+    assert_int_equal(j.frames[0], 9);
+    assert_int_equal(j.frames[2], 40);
+    assert_string_equal(j.evidence, x.text);
+    /* the relay's own direction, TCP, and the Meeting Server's rule are not that rule */
+    cmsedge_firewall_judge(fw, rules, rule_of(rules, "T2-13", UDP), &j);
+    assert_int_equal(j.verdict, CMSEDGE_FW_NOT_EXERCISED);
+    cmsedge_firewall_judge(fw, rules, rule_of(rules, "T2-14", TCP), &j);
+    assert_int_equal(j.verdict, CMSEDGE_FW_NOT_EXERCISED);
+    cmsedge_firewall_judge(fw, rules, rule_of(rules, "T2-15", UDP), &j);
+    assert_int_equal(j.verdict, CMSEDGE_FW_NOT_EXERCISED);
+    /* a peer port outside the rule's source ports is not covered either */
+    x.peer_port = 80;
+    cmsedge_fw_relays_set(fw, &x, 1);
+    cmsedge_firewall_judge(fw, rules, rule_of(rules, "T2-14", UDP), &j);
+    assert_int_equal(j.verdict, CMSEDGE_FW_NOT_EXERCISED);
+    cmsedge_fw_relays_set(fw, NULL, 0);
+    cmsedge_firewall_relays(fw, NULL); /* no calls: no relay evidence */
+    cmsedge_firewall_judge(fw, rules, rule_of(rules, "T2-14", UDP), &j);
+    assert_int_equal(j.verdict, CMSEDGE_FW_NOT_EXERCISED);
+
+    cmsedge_fw_rules_free(rules);
+    cmsedge_firewall_free(fw);
+    cmsedge_hostmap_free(h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(rule_set_of_a_small_deployment),
         cmocka_unit_test(verdicts_from_annotations),
+        cmocka_unit_test(unanswered_relay_blocks_the_inbound_rule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
