@@ -176,6 +176,10 @@ class Lab(unittest.TestCase):
                 self.assertTrue(set(rule["rows"]) & blocked_rows, f"{name}: {rule}")
         if key["translated_source"]:
             self.assertIn("translated", verdicts("T1-05"), name)
+        for rule in rules:  # the answer key's translating firewall, and nothing else
+            if rule["verdict"] == "translated":
+                self.assertTrue(key["translated_source"] and "T1-05" in rule["rows"],
+                                f"{name}: {rule}")
         return rules
 
     def test_web_proxy(self):
