@@ -7,6 +7,7 @@
 #include "text_escape.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Rules per (row, transport): index 0 UDP, 1 TCP. */
@@ -69,22 +70,71 @@ static const char *any_label(enum cmsedge_role r)
     }
 }
 
+/* The ports where a cell's answer may change: each element's first port and the one after its
+ * last (ascending, from 1, 65536 last). */
+struct bounds {
+    size_t n;
+    unsigned at[2 * 255 + 2];
+};
+
+static void add_bound(struct bounds *b, unsigned port)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (b->at[i] == port)
+            return;
+    if (b->n < G_N_ELEMENTS(b->at))
+        b->at[b->n++] = port;
+}
+
+static void element_bounds(uint16_t lo, uint16_t hi, void *user)
+{
+    add_bound(user, lo);
+    add_bound(user, (unsigned)hi + 1);
+}
+
+static int cmp_unsigned(const void *a, const void *b)
+{
+    unsigned x = *(const unsigned *)a, y = *(const unsigned *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void add_ports(struct cmsedge_fw_ports *out, unsigned lo, unsigned hi)
+{
+    if (out->n && out->r[out->n - 1].hi + 1u == lo) {
+        out->r[out->n - 1].hi = (uint16_t)hi;
+    } else if (out->n < CMSEDGE_FW_MAX_RANGES) { /* never more with the reference's cells */
+        out->r[out->n].lo = (uint16_t)lo;
+        out->r[out->n++].hi = (uint16_t)hi;
+    }
+}
+
+/* The cell's ports under the settings as ranges. Between two bounds only an element's parity
+ * can change the answer, so a stretch is asked at its first two ports: the same answer holds
+ * for all of it; otherwise it is walked port by port. */
 static void ports_of(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
                      unsigned transport, struct cmsedge_fw_ports *out)
 {
-    bool in = false;
+    struct bounds b = {0};
     memset(out, 0, sizeof *out);
-    for (unsigned p = 1; p <= 65535; p++) {
-        bool has = cmsedge_cell_contains(cell, s, transport, (uint16_t)p, NULL, NULL);
-        if (has && !in) {
-            if (out->n == CMSEDGE_FW_MAX_RANGES) /* never with the reference's cells */
-                break;
-            out->r[out->n].lo = out->r[out->n].hi = (uint16_t)p;
-            out->n++;
-        } else if (has) {
-            out->r[out->n - 1].hi = (uint16_t)p;
+    add_bound(&b, 1);
+    add_bound(&b, 65536);
+    cmsedge_cell_bounds(cell, s, element_bounds, &b);
+    qsort(b.at, b.n, sizeof b.at[0], cmp_unsigned);
+    for (size_t i = 0; i + 1 < b.n; i++) {
+        unsigned lo = b.at[i], hi = b.at[i + 1] - 1;
+        if (lo < 1 || lo > 65535)
+            continue;
+        bool first = cmsedge_cell_contains(cell, s, transport, (uint16_t)lo, NULL, NULL);
+        bool second =
+            lo < hi && cmsedge_cell_contains(cell, s, transport, (uint16_t)(lo + 1), NULL, NULL);
+        if (lo == hi || first == second) {
+            if (first)
+                add_ports(out, lo, hi);
+            continue;
         }
-        in = has;
+        for (unsigned p = lo; p <= hi && out->n < CMSEDGE_FW_MAX_RANGES; p++)
+            if (cmsedge_cell_contains(cell, s, transport, (uint16_t)p, NULL, NULL))
+                add_ports(out, p, p);
     }
 }
 

@@ -237,6 +237,16 @@ void cmsedge_candidates(const struct cmsedge_settings *s, unsigned transport, ui
     }
 }
 
+void cmsedge_cell_bounds(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
+                         cmsedge_range_fn fn, void *user)
+{
+    for (unsigned i = 0; i < cell->n_items; i++) {
+        unsigned lo, hi;
+        if (item_applies(&cell->items[i], s) && item_range(&cell->items[i], s, &lo, &hi))
+            fn((uint16_t)lo, (uint16_t)(hi < lo ? lo : hi), user);
+    }
+}
+
 static void cell_ranges(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
                         unsigned transport, cmsedge_range_fn fn, void *user)
 {

@@ -169,6 +169,11 @@ void cmsedge_candidates(const struct cmsedge_settings *s, unsigned transport, ui
 #define CMSEDGE_END_SRC 0x1u
 #define CMSEDGE_END_DST 0x2u
 typedef void (*cmsedge_range_fn)(uint16_t lo, uint16_t hi, void *user);
+/* Every element of a cell that applies under the settings, as the ports it spans (an
+ * exclusion's one port too), whatever its transport, parity or style: outside these bounds the
+ * cell's answer to cmsedge_cell_contains cannot change from one port to the next. */
+void cmsedge_cell_bounds(const struct cmsedge_port_cell *cell, const struct cmsedge_settings *s,
+                         cmsedge_range_fn fn, void *user);
 void cmsedge_service_ports(const struct cmsedge_settings *s, unsigned transport, unsigned apps,
                            unsigned ends, cmsedge_range_fn fn, void *user);
 
