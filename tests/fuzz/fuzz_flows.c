@@ -1,7 +1,8 @@
 /* libFuzzer harness: a capture's worth of arbitrary frames through the core's per-frame entry
  * point, as the plugin drives it (classification, services, per-flow checks, role inference),
  * every frame annotated again as a second pass would, the audit, and the audit written in one of
- * its three forms.
+ * its three forms; the calls and the firewall verdict (with the relays' evidence from the calls)
+ * follow the same frames, and the verdict is written in one of its five forms.
  *
  * Each frame takes 16 bytes of input. Hosts come from a pool of four, so flows repeat and
  * state builds up. Memory errors and leaks are the sanitizers'; the invariants are checked here.
@@ -12,7 +13,9 @@
 #include <string.h>
 
 #include "cmsedge/audit.h"
+#include "cmsedge/calls.h"
 #include "cmsedge/capture.h"
+#include "cmsedge/firewall.h"
 
 #define FRAME_BYTES 16
 
@@ -54,6 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cmsedge_hostmap *hosts = cmsedge_hostmap_new();
     struct cmsedge_capture *c = cmsedge_capture_new();
     struct cmsedge_audit *a = cmsedge_audit_new();
+    struct cmsedge_calls *calls = cmsedge_calls_new();
+    struct cmsedge_firewall *fw = cmsedge_firewall_new();
     struct cmsedge_annotation *an = malloc(sizeof *an), *again = malloc(sizeof *again);
     size_t n_frames = size / FRAME_BYTES;
     struct cmsedge_frame *frames = calloc(n_frames ? n_frames : 1, sizeof *frames);
@@ -99,6 +104,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cmsedge_capture_annotate(c, fr, true, an);
         check_annotation(an);
         cmsedge_audit_add(a, an, &fr->facts);
+        struct cmsedge_call_ref ref;
+        if (cmsedge_calls_feed(calls, fr, an, &ref))
+            check(ref.call >= 1 && ref.call <= cmsedge_calls_count(calls));
+        cmsedge_firewall_add(fw, an, &fr->facts);
     }
     /* a second pass, in another order, reads back what the first pass found */
     for (size_t k = n_frames; k-- > 0;) {
@@ -123,6 +132,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check(out->str[0] == '{' && out->str[out->len - 2] == '}');
         g_string_free(out, TRUE);
     }
+    {
+        int format = size ? data[0] % 5 : CMSEDGE_FW_TEXT;
+        GString *out = g_string_new(NULL);
+        cmsedge_firewall_relays(fw, calls);
+        cmsedge_firewall_write(fw, &s, hosts, in, (enum cmsedge_fw_format)format, out);
+        check(out->len > 0 && out->str[out->len - 1] == '\n');
+        g_string_free(out, TRUE);
+    }
+    cmsedge_firewall_free(fw);
+    cmsedge_calls_free(calls);
     cmsedge_audit_free(a);
     cmsedge_capture_free(c);
     cmsedge_hostmap_free(hosts);
