@@ -27,8 +27,8 @@ struct cmsedge_fw_other {
  * what ICE checks on an unused candidate, or a capture's last moments, can show. */
 #define CMSEDGE_FW_UNANSWERED 10
 
-/* A TURN relay that sent a peer media and got nothing back from the peer's address: the rule
- * that would let the peer's media in to the relay is blocked. */
+/* A TURN relay that sent a peer media and got nothing back from any peer: the rule that would
+ * let the peer's media in to the relay is blocked. */
 struct cmsedge_fw_relay {
     unsigned transport;
     struct cmsedge_addr relay, peer;

@@ -4,7 +4,8 @@
  * datagram after datagram and the capture holds nothing from that peer's address to the relay,
  * the peer's media is stopped before it reaches the relay port: the rule that lets the peer's
  * media in is blocked. A relay that carries nothing proves nothing (WebRTC clients allocate
- * relays as ICE candidates they may never use), and a relay that only receives is the client's
+ * relays as ICE candidates they may never use), nor does a relay that some peer answered (ICE
+ * tries candidates that cannot be reached), and a relay that only receives is the client's
  * business, not a firewall's.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -21,15 +22,19 @@ static bool same_endpoint(const struct cmsedge_endpoint *a, const struct cmsedge
     return a->port == b->port && cmsedge_addr_equal(&a->addr, &b->addr);
 }
 
-/* Did any leg bring the relay something from this peer's address (whatever its port)? */
-static bool peer_answered(const struct cmsedge_leg *legs, size_t n,
-                          const struct cmsedge_endpoint *relay, const struct cmsedge_addr *peer)
+/* Did any leg bring the relay something from a peer? One that did shows the relay's way in
+ * open; the peer left unanswered is then a candidate ICE tried and gave up (an address the
+ * relay cannot reach), not a closed firewall. */
+static bool relay_answered(const struct cmsedge_leg *legs, size_t n,
+                           const struct cmsedge_endpoint *relay)
 {
     for (size_t i = 0; i < n; i++) {
         const struct cmsedge_leg *l = &legs[i];
-        if (same_endpoint(&l->b, relay) && cmsedge_addr_equal(&l->a.addr, peer) && l->packets[0])
+        if (l->kind != CMSEDGE_LEG_RELAY && l->kind != CMSEDGE_LEG_RELAY_RELAY)
+            continue;
+        if (same_endpoint(&l->b, relay) && l->packets[0])
             return true;
-        if (same_endpoint(&l->a, relay) && cmsedge_addr_equal(&l->b.addr, peer) && l->packets[1])
+        if (same_endpoint(&l->a, relay) && l->packets[1])
             return true;
     }
     return false;
@@ -57,7 +62,7 @@ void cmsedge_firewall_relays(struct cmsedge_firewall *fw, const struct cmsedge_c
             relay = &l->b, peer = &l->a, sent = l->packets[1];
         else
             continue;
-        if (sent < CMSEDGE_FW_UNANSWERED || peer_answered(legs, n_legs, relay, &peer->addr))
+        if (sent < CMSEDGE_FW_UNANSWERED || relay_answered(legs, n_legs, relay))
             continue;
         /* relayed media is UDP unless the allocation asked otherwise (RFC 8656 section 7.2) */
         struct cmsedge_fw_relay x = {.transport = CMSEDGE_TRANSPORT_UDP,
@@ -72,8 +77,8 @@ void cmsedge_firewall_relays(struct cmsedge_firewall *fw, const struct cmsedge_c
         cmsedge_addr_format(&peer->addr, p, sizeof p);
         snprintf(x.text, sizeof x.text,
                  "TURN relay %s:%u (allocated at frame %u) sent %" G_GUINT64_FORMAT
-                 " datagram(s) to %s:%u and nothing came back from %s",
-                 r, relay->port, al->first_frame, sent, p, peer->port, p);
+                 " datagram(s) to %s:%u and no peer sent it anything",
+                 r, relay->port, al->first_frame, sent, p, peer->port);
         g_array_append_val(found, x);
     }
     cmsedge_fw_relays_set(fw, (const struct cmsedge_fw_relay *)(void *)found->data, found->len);

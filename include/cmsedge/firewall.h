@@ -10,7 +10,7 @@
  * built at the end, when the inferred hosts are known. A rule is
  *   - blocked: a per-flow check found a blocked attempt (SYN unanswered while the other
  *     direction is seen, RST, ICMP unreachable) on one of its rows, or a TURN relay sent a
- *     peer media that the rule would let back in and nothing came back from that peer
+ *     peer media that the rule would let back in and no peer sent the relay anything
  *     (cmsedge_firewall_relays);
  *   - translated: traffic of its rows came from a source port a translating firewall rewrote,
  *     or (footnote 5) frames went to the Expressway-E's own public address and none came back

@@ -75,6 +75,23 @@ def nat_reflected():
     return cap
 
 
+def relay_unanswered(another_peer_answers=False):
+    """For the firewall verdict: a browser's TURN relay sends a peer twelve datagrams and the
+    peer never answers; with another_peer_answers, a second peer reaches the same relay (ICE
+    tried a candidate it cannot reach: no firewall fault)."""
+    cap = pg.Capture()
+    cap.add(pg.udp(GUEST, 50200, E_PUB, 3478, pg.stun_allocate_request()))
+    cap.add(pg.udp(E_PUB, 3478, GUEST, 50200, pg.stun_allocate_success(E_PUB, 24300, GUEST, 50200)))
+    for seq in range(1, 13):
+        media = pg.rtp(seq=seq, ts=seq * 160, ssrc=0x8700)
+        cap.add(pg.udp(GUEST, 50200, E_PUB, 3478, pg.channel_data(0x4000, media)))
+        cap.add(pg.udp(E_PUB, 24300, STRANGER_A, 40000, media))
+        if another_peer_answers and seq <= 3:
+            cap.add(pg.udp(STRANGER_B, 40002, E_PUB, 24300, pg.rtp(seq=seq, ts=seq * 160,
+                                                                   ssrc=0x8800)))
+    return cap
+
+
 def rtp_stream(cap, a, aport, b, bport, ssrc, packets=2, first_seq=1, mux_id=None):
     """A short RTP stream one way: RTP is recognised from its second packet on, as a stream."""
     for seq in range(first_seq, first_seq + packets):

@@ -37,9 +37,13 @@ class Synthetic(unittest.TestCase):
         captures.write_hosts(cls.hosts)
         os.chmod(cls.hosts, 0o644)
         cls.caps = {}
-        for name in ("flowchecks", "documented", "nat_reflection", "nat_reflected"):
+        builds = {name: getattr(captures, name) for name in
+                  ("flowchecks", "documented", "nat_reflection", "nat_reflected")}
+        builds["relay_unanswered"] = captures.relay_unanswered
+        builds["relay_answered"] = lambda: captures.relay_unanswered(another_peer_answers=True)
+        for name, build in builds.items():
             path = os.path.join(cls.tmp, name + ".pcap")
-            getattr(captures, name)().write(path)
+            build().write(path)
             os.chmod(path, 0o644)
             cls.caps[name] = path
 
@@ -88,6 +92,19 @@ class Synthetic(unittest.TestCase):
             nat = self.nat_rules(capture)
             self.assertEqual(len(nat), 1, capture)
             self.assertNotEqual(nat[0]["verdict"], "translated", nat)
+
+    def test_unanswered_relay_blocks_the_inbound_rule(self):
+        doc = json.loads(firewall(self.tmp, self.caps["relay_unanswered"], "json", self.hosts))
+        blocked = [r for r in doc["rules"] if r["verdict"] == "blocked"]
+        self.assertEqual([(r["rows"][0], r["transport"]) for r in blocked], [("T2-14", "udp")])
+        self.assertEqual(blocked[0]["frames"], [1, 4, 26])  # allocation, first, last datagram
+        self.assertIn("TURN relay 203.0.113.10:24300 (allocated at frame 1) sent 12 datagram(s) "
+                      "to 198.51.100.200:40000 and no peer sent it anything",
+                      blocked[0]["evidence"])
+
+    def test_relay_answered_by_another_peer_blocks_nothing(self):
+        doc = json.loads(firewall(self.tmp, self.caps["relay_answered"], "json", self.hosts))
+        self.assertEqual([r for r in doc["rules"] if r["verdict"] == "blocked"], [])
 
     def test_nft_accepts_the_ruleset(self):
         nft = shutil.which("nft") or (os.path.exists("/usr/sbin/nft") and "/usr/sbin/nft")
