@@ -23,6 +23,7 @@ struct slot {
     /* NAT rows (fn 5): frames as sent, and as the firewall reflected them */
     uint64_t literal, reflected;
     struct frames literal_fr;
+    struct cmsedge_addr literal_src; /* the first frame as sent: its source */
 };
 
 /* Traffic, by the set of rows a frame counts for: a frame of rows of one rule counts once. */
@@ -190,6 +191,18 @@ static bool end_covers(const struct cmsedge_fw_end *e, const struct cmsedge_addr
     return e->any;
 }
 
+/* Does the capture hold any traffic to this address? Without, it may hold one direction. */
+static bool traffic_to(const struct cmsedge_firewall *fw, const struct cmsedge_addr *addr)
+{
+    GHashTableIter it;
+    gpointer key;
+    g_hash_table_iter_init(&it, fw->pairs);
+    while (g_hash_table_iter_next(&it, &key, NULL))
+        if (cmsedge_addr_equal(&((const struct pair_key *)key)->dst, addr))
+            return true;
+    return false;
+}
+
 /* The first relay whose peer's media the rule would let in, or NULL. */
 static const struct cmsedge_fw_relay *relay_against(const struct cmsedge_firewall *fw,
                                                     const struct cmsedge_fw_rule *r)
@@ -227,6 +240,8 @@ static void count_matches(struct cmsedge_firewall *fw, const struct cmsedge_anno
                 if (m->translated || m->reverse) {
                     sl->reflected++;
                 } else {
+                    if (!sl->literal)
+                        sl->literal_src = ann->flow.src;
                     sl->literal++;
                     frames_add(&sl->literal_fr, frame);
                 }
@@ -385,6 +400,7 @@ void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmse
         struct frames fwd, rev, blocked, translated;
         uint64_t literal, reflected;
         struct frames literal_fr;
+        struct cmsedge_addr literal_src;
     } sum;
     const char *blocked_text = NULL, *translated_text = NULL;
     uint32_t back = 0;
@@ -404,6 +420,8 @@ void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmse
             blocked_text = sl->blocked_text;
         if (sl->translated.n && !translated_text)
             translated_text = sl->translated_text;
+        if (sl->literal && !sum.literal)
+            sum.literal_src = sl->literal_src;
         sum.literal += sl->literal;
         sum.reflected += sl->reflected;
         merge_frames(&sum.literal_fr, &sl->literal_fr);
@@ -439,8 +457,10 @@ void cmsedge_firewall_judge(const struct cmsedge_firewall *fw, const struct cmse
         out->verdict = CMSEDGE_FW_TRANSLATED;
         set_frames(out, &sum.translated, NULL);
         snprintf(out->evidence, sizeof out->evidence, "source port rewritten: %s", translated_text);
-    } else if (sum.literal >= CMSEDGE_FW_UNANSWERED && !sum.reflected) {
-        /* fn 5: sent to the Expressway-E's own public address, and none came back reflected */
+    } else if (sum.literal >= CMSEDGE_FW_UNANSWERED && !sum.reflected &&
+               traffic_to(fw, &sum.literal_src)) {
+        /* fn 5: sent to the Expressway-E's own public address, and none came back reflected,
+         * in a capture that shows traffic arriving at the private address */
         out->verdict = CMSEDGE_FW_TRANSLATED;
         set_frames(out, &sum.literal_fr, NULL);
         snprintf(out->evidence, sizeof out->evidence,

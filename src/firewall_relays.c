@@ -5,8 +5,9 @@
  * the peer's media is stopped before it reaches the relay port: the rule that lets the peer's
  * media in is blocked. A relay that carries nothing proves nothing (WebRTC clients allocate
  * relays as ICE candidates they may never use), nor does a relay that some peer answered (ICE
- * tries candidates that cannot be reached), and a relay that only receives is the client's
- * business, not a firewall's.
+ * tries candidates that cannot be reached), nor a capture that lacks the allocation's TURN
+ * traffic in either direction (it may hold one direction only), and a relay that only
+ * receives is the client's business, not a firewall's.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -40,6 +41,18 @@ static bool relay_answered(const struct cmsedge_leg *legs, size_t n,
     return false;
 }
 
+/* Does the capture hold the allocation's TURN traffic both ways? A capture of one direction
+ * only (the Expressway-E's outbound, say) shows a relay sending and nothing back whatever the
+ * firewall does. */
+static bool turn_both_ways(const struct cmsedge_leg *legs, size_t n, unsigned allocation)
+{
+    for (size_t i = 0; i < n; i++)
+        if (legs[i].kind == CMSEDGE_LEG_TURN && legs[i].allocation == allocation &&
+            legs[i].packets[0] && legs[i].packets[1])
+            return true;
+    return false;
+}
+
 void cmsedge_firewall_relays(struct cmsedge_firewall *fw, const struct cmsedge_calls *calls)
 {
     const struct cmsedge_allocation *allocs;
@@ -62,7 +75,8 @@ void cmsedge_firewall_relays(struct cmsedge_firewall *fw, const struct cmsedge_c
             relay = &l->b, peer = &l->a, sent = l->packets[1];
         else
             continue;
-        if (sent < CMSEDGE_FW_UNANSWERED || relay_answered(legs, n_legs, relay))
+        if (sent < CMSEDGE_FW_UNANSWERED || relay_answered(legs, n_legs, relay) ||
+            !turn_both_ways(legs, n_legs, al->id))
             continue;
         /* relayed media is UDP unless the allocation asked otherwise (RFC 8656 section 7.2) */
         struct cmsedge_fw_relay x = {.transport = CMSEDGE_TRANSPORT_UDP,

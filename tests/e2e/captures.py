@@ -61,11 +61,15 @@ def uat_options():
     return args
 
 
-def nat_reflection():
+def nat_reflection(one_direction=False):
     """Footnote 5, for the firewall verdict: relay media from the Expressway-E's private
-    address to its own public address, once never coming back reflected and once answered."""
+    address to its own public address that never comes back reflected, in a capture that shows
+    traffic arriving at the private address (the traversal zone's SIP), or (one_direction) in
+    one that holds the private address's outbound traffic only."""
     cap = pg.Capture()
     rtp_stream(cap, E_PRIV, 24040, E_PUB, 24042, 0x8500, packets=12)
+    if not one_direction:
+        sip_session(cap, EXP_C, 25004, E_PRIV, 7001)
     return cap
 
 
@@ -75,11 +79,17 @@ def nat_reflected():
     return cap
 
 
-def relay_unanswered(another_peer_answers=False):
+def relay_unanswered(another_peer_answers=False, one_direction=False):
     """For the firewall verdict: a browser's TURN relay sends a peer twelve datagrams and the
     peer never answers; with another_peer_answers, a second peer reaches the same relay (ICE
-    tried a candidate it cannot reach: no firewall fault)."""
+    tried a candidate it cannot reach: no firewall fault); with one_direction, only what the
+    Expressway-E sent was captured."""
     cap = pg.Capture()
+    if one_direction:
+        e_pub = bytes(int(x) for x in E_PUB.split("."))
+        cap.frames = [f for f in relay_unanswered().frames
+                      if f.data[26:30] == e_pub]  # Ethernet, then the IPv4 source
+        return cap
     cap.add(pg.udp(GUEST, 50200, E_PUB, 3478, pg.stun_allocate_request()))
     cap.add(pg.udp(E_PUB, 3478, GUEST, 50200, pg.stun_allocate_success(E_PUB, 24300, GUEST, 50200)))
     for seq in range(1, 13):

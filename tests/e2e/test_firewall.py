@@ -41,6 +41,8 @@ class Synthetic(unittest.TestCase):
                   ("flowchecks", "documented", "nat_reflection", "nat_reflected")}
         builds["relay_unanswered"] = captures.relay_unanswered
         builds["relay_answered"] = lambda: captures.relay_unanswered(another_peer_answers=True)
+        builds["relay_one_direction"] = lambda: captures.relay_unanswered(one_direction=True)
+        builds["nat_one_direction"] = lambda: captures.nat_reflection(one_direction=True)
         for name, build in builds.items():
             path = os.path.join(cls.tmp, name + ".pcap")
             build().write(path)
@@ -103,8 +105,13 @@ class Synthetic(unittest.TestCase):
                       blocked[0]["evidence"])
 
     def test_relay_answered_by_another_peer_blocks_nothing(self):
-        doc = json.loads(firewall(self.tmp, self.caps["relay_answered"], "json", self.hosts))
-        self.assertEqual([r for r in doc["rules"] if r["verdict"] == "blocked"], [])
+        for capture in ("relay_answered", "relay_one_direction"):
+            doc = json.loads(firewall(self.tmp, self.caps[capture], "json", self.hosts))
+            self.assertEqual([r for r in doc["rules"] if r["verdict"] == "blocked"], [], capture)
+
+    def test_one_direction_is_no_missing_reflection(self):
+        nat = self.nat_rules("nat_one_direction")
+        self.assertEqual([r["verdict"] for r in nat], ["one-way"], nat)
 
     def test_nft_accepts_the_ruleset(self):
         nft = shutil.which("nft") or (os.path.exists("/usr/sbin/nft") and "/usr/sbin/nft")
