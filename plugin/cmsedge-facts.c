@@ -1,6 +1,6 @@
 /* cmsedge-facts.c
  * What the stock dissectors found in a frame beyond its addresses and ports: TCP flags and
- * sequence numbers, ICMP errors, STUN messages.
+ * sequence numbers, ICMP errors, STUN messages, and a clear-text SIP message's Call-ID and SDP.
  *
  * They are read from the frame's own bytes, without a protocol tree. Reading them back from the
  * stock dissectors' fields meant asking Wireshark to keep those fields for the postdissector,
@@ -23,7 +23,10 @@
  *     ports. The quoted header's addresses are the flow's;
  *   - STUN: when pinfo->layers say the stock STUN dissector took the payload (cmsedge-hint.c),
  *     the message at the start of the UDP payload, or of the TCP payload when the whole message
- *     is in the segment (cmsedge_parse_stun walks the attributes).
+ *     is in the segment (cmsedge_parse_stun walks the attributes);
+ *   - SIP, when asked (the first pass: the calls follow it) and the stock SIP dissector took
+ *     the payload: the message at the start of the UDP or TCP payload, as far as the frame
+ *     holds it (cmsedge_parse_sip takes the Call-ID, the method or status and the SDP's media).
  * A header that is not in the frame's bytes (cut short by the snapshot length, reassembled from
  * fragments or segments, decrypted) gives no fact. Bytes are read with tvb accessors over
  * ranges inside the captured length: the headers' window is one tvb_get_ptr() of captured
@@ -40,6 +43,7 @@
 #include <epan/proto_data.h>
 
 #include "cmsedge/payload.h"
+#include "cmsedge/sip.h"
 
 /* ICMP (RFC 792, RFC 1812) and ICMPv6 (RFC 4443) destination unreachable. */
 #define ICMP_UNREACHABLE   3
@@ -76,8 +80,10 @@
 struct window {
     tvbuff_t *tvb;
     unsigned len;
-    const guint8 *p;   /* tvb_get_ptr() of len bytes from offset 0 */
-    bool one_ip_layer; /* Wireshark dissected one IP header: the first that fits is it */
+    const guint8 *p;              /* tvb_get_ptr() of len bytes from offset 0 */
+    bool one_ip_layer;            /* Wireshark dissected one IP header: the first that fits is it */
+    struct cmsedge_sip_info *sip; /* where a SIP message's facts go, NULL when not wanted */
+    bool sip_found;
 };
 
 static bool have(const struct window *w, unsigned off, unsigned n)
@@ -330,8 +336,9 @@ static void read_stun(tvbuff_t *tvb, unsigned off, unsigned avail, bool tcp,
     f->channel = info.channel;
 }
 
-/* TCP flags, the sequence number and a STUN message of the frame's innermost UDP/TCP packet. */
-static void read_transport(const struct window *w, const packet_info *pinfo, bool stun,
+/* TCP flags, the sequence number and a STUN or SIP message of the frame's innermost UDP/TCP
+ * packet. */
+static void read_transport(struct window *w, const packet_info *pinfo, bool stun, bool sip,
                            struct cmsedge_facts *f)
 {
     struct ip_header h; /* its payload is the UDP/TCP header */
@@ -355,22 +362,30 @@ static void read_transport(const struct window *w, const packet_info *pinfo, boo
         h.end = MIN(h.end, h.payload + length);
         payload = h.payload + UDP_HEADER;
     }
-    if (!stun)
+    if (!stun && !(sip && w->sip))
         return;
     /* what the frame holds of the payload, to the end the IP (UDP) length says */
     unsigned captured = tvb_captured_length(w->tvb);
     unsigned end = MIN(h.end, captured);
-    if (payload < end)
+    if (payload >= end)
+        return;
+    if (stun)
         read_stun(w->tvb, payload, end - payload, tcp, f);
+    else /* the message as this frame holds it: a body continued in the next segment is cut
+            short, and cmsedge_parse_sip then takes no SDP from it */
+        w->sip_found = cmsedge_parse_sip(tvb_get_ptr(w->tvb, (gint)payload, (gint)(end - payload)),
+                                         end - payload, w->sip);
 }
 
-static void facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
-                       struct cmsedge_facts *f)
+static bool facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
+                       struct cmsedge_facts *f, struct cmsedge_sip_info *sip)
 {
     struct window w;
+    w.sip = sip;
+    w.sip_found = false;
     if ((pinfo->src.type != AT_IPv4 && pinfo->src.type != AT_IPv6) ||
         pinfo->dst.type != pinfo->src.type)
-        return;
+        return false;
     w.tvb = tvb;
     /* the search span, the longest IPv4 header and the TCP header's first 14 bytes; IPv6
      * extension headers past that give no fact */
@@ -380,17 +395,19 @@ static void facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_l
     if (layers->in_icmp)
         read_icmp_error(&w, pinfo, f);
     else
-        read_transport(&w, pinfo, layers->stun, f);
+        read_transport(&w, pinfo, layers->stun, layers->hint == CMSEDGE_APP_SIP, f);
+    return w.sip_found;
 }
 
-void cmsedge_facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
-                        struct cmsedge_facts *f)
+bool cmsedge_facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
+                        struct cmsedge_facts *f, struct cmsedge_sip_info *sip)
 {
     memset(f, 0, sizeof *f);
     /* read again on every pass: the bytes and the layers are the same each time, and keeping
      * them per frame would cost a hundred bytes and more on every TCP frame of the file */
-    facts_read(tvb, pinfo, layers, f);
+    bool found = facts_read(tvb, pinfo, layers, f, sip);
     f->frame = pinfo->num;
     f->time = (double)pinfo->rel_ts.secs + pinfo->rel_ts.nsecs / 1e9;
     f->length = pinfo->fd->pkt_len;
+    return found;
 }

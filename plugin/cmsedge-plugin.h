@@ -42,8 +42,11 @@ bool cmsedge_prefs_infer_roles(void);
  * frame's bytes at the headers pinfo and the layers (cmsedge-hint.c) point to; no protocol
  * tree needed, and the same on every pass. */
 struct cmsedge_layers;
-void cmsedge_facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
-                        struct cmsedge_facts *facts);
+struct cmsedge_sip_info;
+/* Fills facts; with sip non-NULL also the SIP message of a frame the SIP dissector took, and
+ * then returns whether one was read. */
+bool cmsedge_facts_read(tvbuff_t *tvb, packet_info *pinfo, const struct cmsedge_layers *layers,
+                        struct cmsedge_facts *facts, struct cmsedge_sip_info *sip);
 
 /* cmsedge-capture.c: the core's state of the open capture file (src/capture.c). */
 void cmsedge_capture_register(void);

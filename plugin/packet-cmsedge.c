@@ -60,6 +60,7 @@ static int hf_service_id = -1;
 static int hf_call = -1;
 static int hf_leg = -1;
 static int hf_leg_kind = -1;
+static int hf_hop = -1;
 
 static gint ett_cmsedge = -1;
 static gint ett_match = -1;
@@ -490,6 +491,8 @@ static void add_call(proto_tree *ct, tvbuff_t *tvb, const struct cmsedge_call_re
         return;
     add_uint(ct, hf_leg, tvb, ref->leg, false);
     add_string(ct, hf_leg_kind, tvb, cmsedge_leg_kind_name(ref->kind), false);
+    if (ref->hop != CMSEDGE_HOP_NONE)
+        add_string(ct, hf_hop, tvb, cmsedge_hop_name(ref->hop), false);
 }
 
 static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
@@ -502,7 +505,11 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         return 0;
     cmsedge_layers_read(pinfo, proto_cmsedge, &layers);
     fr->hint = layers.hint;
-    cmsedge_facts_read(tvb, pinfo, &layers, &fr->facts);
+    /* SIP only on the first pass: its one reader is the calls, which the first pass decides */
+    struct cmsedge_sip_info *sip = !PINFO_FD_VISITED(pinfo) && layers.hint == CMSEDGE_APP_SIP
+                                       ? wmem_new(pinfo->pool, struct cmsedge_sip_info)
+                                       : NULL;
+    fr->sip = cmsedge_facts_read(tvb, pinfo, &layers, &fr->facts, sip) ? sip : NULL;
     if (layers.in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
         return 0; /* the ports belong to a quoted packet this frame says nothing about */
     a = wmem_new(pinfo->pool, struct cmsedge_annotation);
@@ -640,7 +647,8 @@ void proto_register_cmsedge(void)
           "Row id of the service in tables/services.tsv (S-<nn>)", HFILL}},
         {&hf_call,
          {"Call", "cmsedge.call", FT_UINT32, BASE_DEC, NULL, 0x0,
-          "The join or call (TURN allocations and their relays) the frame is part of; "
+          "The web-app join (TURN allocations and their relays) or traversal call (SIP dialogs and "
+          "media per hop) the frame is part of; "
           "tshark -z cmsedge,calls lists them",
           HFILL}},
         {&hf_leg,
@@ -648,7 +656,13 @@ void proto_register_cmsedge(void)
           "The leg of the call: one flow, counted per direction", HFILL}},
         {&hf_leg_kind,
          {"Leg kind", "cmsedge.leg_kind", FT_STRING, BASE_NONE, NULL, 0x0,
-          "client-turn, relay-peer or relay-relay", HFILL}},
+          "client-turn, relay-peer or relay-relay (web-app joins), sip or media (traversal calls)",
+          HFILL}},
+        {&hf_hop,
+         {"Hop", "cmsedge.hop", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A traversal call's hop: endpoint-expressway-e, traversal-zone or "
+          "expressway-c-meeting-server",
+          HFILL}},
     };
 
     static gint *ett[] = {&ett_cmsedge, &ett_match, &ett_finding, &ett_check, &ett_inferred};

@@ -12,22 +12,12 @@
 #include "cmsedge/roles.h"
 #include "text_escape.h"
 
-/* Beyond these many allocations or legs a capture's further ones are not followed. */
+/* Beyond these many allocations a capture's further ones are not followed. */
 #define MAX_ALLOCATIONS 4096
-#define MAX_LEGS        16384
 
 #define STUN_REFRESH_SUCCESS 0x0104u /* RFC 8656 section 17: Refresh, success class */
 
-struct cmsedge_calls {
-    struct cmsedge_allocation *allocs;
-    size_t n_allocs, cap_allocs;
-    struct cmsedge_leg *legs;
-    size_t n_legs, cap_legs;
-    struct cmsedge_call *calls; /* calls[i] has id i + 1 */
-    size_t n_calls, cap_calls;
-};
-
-static bool grow(void **items, size_t *cap, size_t need, size_t size)
+bool cmsedge_calls_grow(void **items, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return true;
@@ -42,22 +32,58 @@ static bool grow(void **items, size_t *cap, size_t need, size_t size)
 
 struct cmsedge_calls *cmsedge_calls_new(void)
 {
-    return calloc(1, sizeof(struct cmsedge_calls));
+    struct cmsedge_calls *c = calloc(1, sizeof(struct cmsedge_calls));
+    if (c && !cmsedge_traversal_init(c)) {
+        free(c);
+        return NULL;
+    }
+    return c;
 }
 
 void cmsedge_calls_reset(struct cmsedge_calls *c)
 {
     c->n_allocs = c->n_legs = c->n_calls = 0;
+    cmsedge_traversal_reset(c);
 }
 
 void cmsedge_calls_free(struct cmsedge_calls *c)
 {
     if (!c)
         return;
+    cmsedge_traversal_free(c);
     free(c->allocs);
     free(c->legs);
     free(c->calls);
     free(c);
+}
+
+struct cmsedge_call *cmsedge_calls_new_call(struct cmsedge_calls *c, uint32_t frame)
+{
+    if (!cmsedge_calls_grow((void **)&c->calls, &c->cap_calls, c->n_calls + 1, sizeof *c->calls))
+        return NULL;
+    struct cmsedge_call *call = &c->calls[c->n_calls++];
+    memset(call, 0, sizeof *call);
+    call->id = (unsigned)c->n_calls;
+    call->first_frame = frame;
+    return call;
+}
+
+struct cmsedge_leg *cmsedge_calls_new_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
+                                          unsigned call, const struct cmsedge_endpoint *src,
+                                          const struct cmsedge_endpoint *dst, uint32_t frame)
+{
+    if (c->n_legs >= CMSEDGE_CALLS_MAX_LEGS ||
+        !cmsedge_calls_grow((void **)&c->legs, &c->cap_legs, c->n_legs + 1, sizeof *c->legs))
+        return NULL;
+    struct cmsedge_leg *l = &c->legs[c->n_legs++];
+    memset(l, 0, sizeof *l);
+    l->id = (unsigned)c->n_legs;
+    l->kind = kind;
+    l->call = call;
+    l->a = *src;
+    l->b = *dst;
+    l->first_frame = frame;
+    return l;
 }
 
 static bool endpoint_is(const struct cmsedge_endpoint *e, const struct cmsedge_addr *addr,
@@ -119,14 +145,12 @@ static struct cmsedge_allocation *new_allocation(struct cmsedge_calls *c, unsign
                                                  enum cmsedge_role client_role,
                                                  enum cmsedge_role server_role, uint32_t frame)
 {
+    struct cmsedge_call *call;
     if (c->n_allocs >= MAX_ALLOCATIONS ||
-        !grow((void **)&c->allocs, &c->cap_allocs, c->n_allocs + 1, sizeof *c->allocs) ||
-        !grow((void **)&c->calls, &c->cap_calls, c->n_calls + 1, sizeof *c->calls))
+        !cmsedge_calls_grow((void **)&c->allocs, &c->cap_allocs, c->n_allocs + 1,
+                            sizeof *c->allocs) ||
+        (call = cmsedge_calls_new_call(c, frame)) == NULL)
         return NULL;
-    struct cmsedge_call *call = &c->calls[c->n_calls++];
-    memset(call, 0, sizeof *call);
-    call->id = (unsigned)c->n_calls;
-    call->first_frame = frame;
     struct cmsedge_allocation *al = &c->allocs[c->n_allocs++];
     memset(al, 0, sizeof *al);
     al->id = (unsigned)c->n_allocs;
@@ -157,18 +181,10 @@ static struct cmsedge_leg *find_or_add_leg(struct cmsedge_calls *c, enum cmsedge
             return l;
         }
     }
-    if (c->n_legs >= MAX_LEGS ||
-        !grow((void **)&c->legs, &c->cap_legs, c->n_legs + 1, sizeof *c->legs))
-        return NULL;
-    struct cmsedge_leg *l = &c->legs[c->n_legs++];
-    memset(l, 0, sizeof *l);
-    l->id = (unsigned)c->n_legs;
-    l->kind = kind;
-    l->allocation = al->id;
-    l->call = cmsedge_calls_final(c, al->call);
-    l->a = *src;
-    l->b = *dst;
-    l->first_frame = frame;
+    struct cmsedge_leg *l =
+        cmsedge_calls_new_leg(c, kind, cmsedge_calls_final(c, al->call), src, dst, frame);
+    if (l)
+        l->allocation = al->id;
     *dir = 0;
     return l;
 }
@@ -286,7 +302,7 @@ bool cmsedge_calls_feed(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
         }
     }
     if (!al)
-        return false;
+        return cmsedge_traversal_feed(c, fr, a, ref);
     int dir;
     struct cmsedge_leg *leg = find_or_add_leg(c, kind, al, &src, &dst, f->frame, &dir);
     ref->call = cmsedge_calls_final(c, al->call);
@@ -332,6 +348,10 @@ const char *cmsedge_leg_kind_name(enum cmsedge_leg_kind kind)
         return "relay-peer";
     case CMSEDGE_LEG_RELAY_RELAY:
         return "relay-relay";
+    case CMSEDGE_LEG_SIP:
+        return "sip";
+    case CMSEDGE_LEG_MEDIA:
+        return "media";
     default:
         return "none";
     }
@@ -358,6 +378,8 @@ void cmsedge_calls_endpoint(const struct cmsedge_endpoint *e, char *buf, size_t 
 const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, char *buf,
                                   size_t len)
 {
+    if (call >= 1 && call <= c->n_calls && c->calls[call - 1].traversal)
+        return cmsedge_traversal_problem(c, call, buf, len);
     const struct cmsedge_allocation *web = NULL, *ms = NULL;
     bool relay_relay = false;
     for (size_t i = 0; i < c->n_allocs; i++) {
@@ -453,6 +475,8 @@ const struct cmsedge_leg *cmsedge_calls_next_leg(const struct cmsedge_calls *c, 
 const char *cmsedge_calls_kind(const struct cmsedge_calls *c, unsigned call)
 {
     size_t at = 0;
+    if (call >= 1 && call <= c->n_calls && c->calls[call - 1].traversal)
+        return "traversal";
     return cmsedge_calls_next_joiner(c, call, &at) ? "join" : "call";
 }
 
@@ -460,6 +484,8 @@ const char *cmsedge_calls_verdict(const struct cmsedge_calls *c, unsigned call, 
                                   size_t len)
 {
     const char *p = cmsedge_calls_problem(c, call, buf, len);
+    if (!p && call >= 1 && call <= c->n_calls && c->calls[call - 1].traversal)
+        return cmsedge_traversal_complete(c, call, buf, len);
     return p ? p : "complete: both allocations, media both ways";
 }
 
@@ -532,18 +558,74 @@ static void put_allocation(struct text *t, const struct cmsedge_allocation *al)
     put(t, "%s\n", al->n_channels ? "" : " none");
 }
 
+/* What tied a traversal call's leg: "dialog 2", "sdp of dialog 2 at frame 7", "timing with
+ * leg 4"; "" for a web-app join's leg. */
+void cmsedge_calls_leg_tie(const struct cmsedge_leg *l, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (l->kind == CMSEDGE_LEG_SIP)
+        snprintf(buf, len, "dialog %u", l->dialog);
+    else if (l->kind != CMSEDGE_LEG_MEDIA)
+        return;
+    else if (l->tied_by == CMSEDGE_TIE_SDP || l->tied_by == CMSEDGE_TIE_SDP_RTCP)
+        snprintf(buf, len, "%s of dialog %u at frame %u", cmsedge_tie_name(l->tied_by), l->tie,
+                 l->tie_frame);
+    else if (l->tied_by == CMSEDGE_TIE_TIMING || l->tied_by == CMSEDGE_TIE_PORT_PAIR)
+        snprintf(buf, len, "%s with leg %u", cmsedge_tie_name(l->tied_by), l->tie);
+    else
+        snprintf(buf, len, "started the call");
+}
+
 static void put_leg(struct text *t, const struct cmsedge_leg *l)
 {
-    char a[64], b[64];
+    char a[64], b[64], how[96];
     cmsedge_calls_endpoint(&l->a, a, sizeof a);
     cmsedge_calls_endpoint(&l->b, b, sizeof b);
-    put(t,
-        "  Leg %u (%s, allocation %u): %s -> %s: %llu packets %llu bytes; back: %llu packets "
-        "%llu bytes; frames %u-%u\n",
-        l->id, cmsedge_leg_kind_name(l->kind), l->allocation, a, b,
-        (unsigned long long)l->packets[0], (unsigned long long)l->bytes[0],
+    if (l->kind == CMSEDGE_LEG_SIP || l->kind == CMSEDGE_LEG_MEDIA) {
+        cmsedge_calls_leg_tie(l, how, sizeof how);
+        put(t, "  Leg %u (%s, %s%s%s, %s)", l->id, cmsedge_leg_kind_name(l->kind),
+            cmsedge_hop_name(l->hop), l->rule ? ", " : "", l->rule ? l->rule : "", how);
+    } else {
+        put(t, "  Leg %u (%s, allocation %u)", l->id, cmsedge_leg_kind_name(l->kind),
+            l->allocation);
+    }
+    put(t, ": %s -> %s: %llu packets %llu bytes; back: %llu packets %llu bytes; frames %u-%u\n", a,
+        b, (unsigned long long)l->packets[0], (unsigned long long)l->bytes[0],
         (unsigned long long)l->packets[1], (unsigned long long)l->bytes[1], l->first_frame,
         l->last_frame);
+}
+
+/* "Call-ID of dialog 1", "timing with dialog 1", "started the call". */
+void cmsedge_calls_dialog_tie(const struct cmsedge_dialog *d, char *buf, size_t len)
+{
+    if (d->tied_by == CMSEDGE_TIE_NONE)
+        snprintf(buf, len, "started the call");
+    else
+        snprintf(buf, len, "%s of dialog %u",
+                 d->tied_by == CMSEDGE_TIE_CALL_ID ? "Call-ID" : "timing", d->tie);
+}
+
+static void put_dialog(struct text *t, const struct cmsedge_dialog *d)
+{
+    char a[64], b[64], how[64], at[64];
+    cmsedge_calls_endpoint(&d->a, a, sizeof a);
+    cmsedge_calls_endpoint(&d->b, b, sizeof b);
+    cmsedge_calls_dialog_tie(d, how, sizeof how);
+    put(t, "  Dialog %u (%s, %s): INVITE at frame %u %s -> %s, Call-ID %s", d->id,
+        cmsedge_hop_name(d->hop), how, d->invite_frame, a, b, d->call_id);
+    if (d->status)
+        put(t, "; answered %u at frame %u", d->status, d->status_frame);
+    else
+        put(t, "; no final answer");
+    if (d->bye_frame)
+        put(t, "; BYE at frame %u", d->bye_frame);
+    put(t, "\n    SDP media:");
+    for (size_t i = 0; i < d->n_media; i++) {
+        cmsedge_calls_endpoint(&d->media[i].at, at, sizeof at);
+        put(t, " %s (from %s, frame %u)", at, d->media[i].from_a ? "caller" : "callee",
+            d->media[i].frame);
+    }
+    put(t, "%s\n", d->n_media ? "" : " none");
 }
 
 char *cmsedge_calls_text(const struct cmsedge_calls *c)
@@ -551,25 +633,42 @@ char *cmsedge_calls_text(const struct cmsedge_calls *c)
     struct text t = {0};
     const struct cmsedge_call *call;
     size_t shown = 0;
-    put(&t, "cmsedge calls: TURN allocations at the Expressway-E and the media legs through "
-            "its relays\n");
+    put(&t, "cmsedge calls: web-app joins (TURN allocations at the Expressway-E and the media "
+            "legs through its relays) and traversal calls (SIP dialogs and media per hop)\n");
     for (size_t i = 0; (call = cmsedge_calls_next_final(c, &i)) != NULL; shown++) {
         const struct cmsedge_call *joiner;
         const struct cmsedge_allocation *al;
         const struct cmsedge_leg *leg;
         char verdict[256];
-        put(&t, "\nCall %u (from frame %u)", call->id, call->first_frame);
-        for (size_t k = 0; (joiner = cmsedge_calls_next_joiner(c, call->id, &k)) != NULL;)
+        const struct cmsedge_dialog *d;
+        if (call->traversal)
+            put(&t, "\nCall %u (traversal, from frame %u)\n", call->id, call->first_frame);
+        else
+            put(&t, "\nCall %u (from frame %u)", call->id, call->first_frame);
+        for (size_t k = 0;
+             !call->traversal && (joiner = cmsedge_calls_next_joiner(c, call->id, &k)) != NULL;)
             put(&t, "; joined by call %u at frame %u", joiner->id, joiner->joined_frame);
-        put(&t, "\n");
+        if (!call->traversal)
+            put(&t, "\n");
+        for (size_t k = 0; (d = cmsedge_calls_next_dialog(c, call->id, &k)) != NULL;)
+            put_dialog(&t, d);
         for (size_t k = 0; (al = cmsedge_calls_next_allocation(c, call->id, &k)) != NULL;)
             put_allocation(&t, al);
         for (size_t k = 0; (leg = cmsedge_calls_next_leg(c, call->id, &k)) != NULL;)
             put_leg(&t, leg);
+        if (call->traversal) {
+            char evidence[160];
+            const char *confidence;
+            cmsedge_traversal_evidence(c, call->id, evidence, sizeof evidence, &confidence);
+            if (confidence)
+                put(&t, "  Tied by: %s (confidence %s)\n", evidence, confidence);
+            else
+                put(&t, "  Tied by: nothing (one part in the capture)\n");
+        }
         put(&t, "  Verdict: %s\n", cmsedge_calls_verdict(c, call->id, verdict, sizeof verdict));
     }
     if (!shown)
-        put(&t, "\nNo TURN allocation at a known Expressway-E.\n");
+        put(&t, "\nNo TURN allocation at a known Expressway-E, and no traversal call.\n");
     if (t.failed) {
         free(t.buf);
         return NULL;

@@ -1,9 +1,11 @@
 /* cmsedge: the joins and calls as CSV, for scripts (see include/cmsedge/calls.h).
  *
- * One header, then per final call a line for each of its allocations ("allocation") and of its
- * legs ("leg"), in the text's order. The call's columns (id, kind, first frame, the calls that
- * joined it, the verdict) stand on each of its lines; a column that does not apply to a record
- * stays empty. Lists (joined_by, permissions, channels) are separated by ", " in one field.
+ * One header, then per final call a line for each of its allocations ("allocation"), dialogs
+ * ("dialog") and legs ("leg"), in the text's order. The call's columns (id, kind, first frame,
+ * the calls that joined it, the verdict, what tied it and the confidence) stand on each of its
+ * lines; a column that does not apply to a record stays empty. Lists (joined_by, permissions,
+ * channels, sdp_media) are separated by ", " in one field. A dialog's a and b are its INVITE's
+ * source and destination.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -21,6 +23,8 @@
     X(CALL_FIRST_FRAME, "call_first_frame")                                                        \
     X(JOINED_BY, "joined_by")                                                                      \
     X(VERDICT, "verdict")                                                                          \
+    X(CALL_TIED_BY, "call_tied_by")                                                                \
+    X(CONFIDENCE, "confidence")                                                                    \
     X(ID, "id")                                                                                    \
     X(FIRST_FRAME, "first_frame")                                                                  \
     X(TRANSPORT, "transport")                                                                      \
@@ -41,7 +45,18 @@
     X(BYTES, "bytes")                                                                              \
     X(PACKETS_BACK, "packets_back")                                                                \
     X(BYTES_BACK, "bytes_back")                                                                    \
-    X(LAST_FRAME, "last_frame")
+    X(LAST_FRAME, "last_frame")                                                                    \
+    X(HOP, "hop")                                                                                  \
+    X(RULE, "rule")                                                                                \
+    X(TIED_BY, "tied_by")                                                                          \
+    X(TIE_DIALOG, "tie_dialog")                                                                    \
+    X(TIE_LEG, "tie_leg")                                                                          \
+    X(TIE_FRAME, "tie_frame")                                                                      \
+    X(CALL_ID, "call_id")                                                                          \
+    X(STATUS, "status")                                                                            \
+    X(STATUS_FRAME, "status_frame")                                                                \
+    X(BYE_FRAME, "bye_frame")                                                                      \
+    X(SDP_MEDIA, "sdp_media")
 
 #define COLUMN_ENUM(name, word) COL_##name,
 #define COLUMN_WORD(name, word) word,
@@ -88,6 +103,43 @@ static void call_columns(const struct cmsedge_calls *c, const struct cmsedge_cal
                                joiner->joined_frame);
     g_string_assign(l->cell[COL_VERDICT],
                     cmsedge_calls_verdict(c, call->id, verdict, sizeof verdict));
+    if (call->traversal) {
+        char evidence[160];
+        const char *confidence;
+        cmsedge_traversal_evidence(c, call->id, evidence, sizeof evidence, &confidence);
+        g_string_assign(l->cell[COL_CALL_TIED_BY], evidence);
+        g_string_assign(l->cell[COL_CONFIDENCE], confidence ? confidence : "");
+    }
+}
+
+static void uint_cell(GString *cell, unsigned v)
+{
+    if (v)
+        g_string_printf(cell, "%u", v);
+}
+
+static void dialog_line(GString *out, struct line *l, const struct cmsedge_dialog *d)
+{
+    clear(l, COL_ID);
+    g_string_assign(l->cell[COL_RECORD], "dialog");
+    g_string_printf(l->cell[COL_ID], "%u", d->id);
+    g_string_printf(l->cell[COL_FIRST_FRAME], "%u", d->invite_frame);
+    put_endpoint(l->cell[COL_A], "", &d->a);
+    put_endpoint(l->cell[COL_B], "", &d->b);
+    g_string_assign(l->cell[COL_HOP], cmsedge_hop_name(d->hop));
+    g_string_assign(l->cell[COL_TIED_BY], cmsedge_tie_name(d->tied_by));
+    uint_cell(l->cell[COL_TIE_DIALOG], d->tie);
+    g_string_assign(l->cell[COL_CALL_ID], d->call_id);
+    uint_cell(l->cell[COL_STATUS], d->status);
+    uint_cell(l->cell[COL_STATUS_FRAME], d->status_frame);
+    uint_cell(l->cell[COL_BYE_FRAME], d->bye_frame);
+    for (size_t i = 0; i < d->n_media; i++) {
+        GString *cell = l->cell[COL_SDP_MEDIA];
+        put_endpoint(cell, ", ", &d->media[i].at);
+        g_string_append_printf(cell, " (%s, frame %u)", d->media[i].from_a ? "caller" : "callee",
+                               d->media[i].frame);
+    }
+    put_line(out, l);
 }
 
 static void allocation_line(GString *out, struct line *l, const struct cmsedge_allocation *al)
@@ -123,8 +175,24 @@ static void leg_line(GString *out, struct line *l, const struct cmsedge_leg *leg
     g_string_assign(l->cell[COL_RECORD], "leg");
     g_string_printf(l->cell[COL_ID], "%u", leg->id);
     g_string_printf(l->cell[COL_FIRST_FRAME], "%u", leg->first_frame);
-    g_string_printf(l->cell[COL_ALLOCATION], "%u", leg->allocation);
     g_string_assign(l->cell[COL_LEG_KIND], cmsedge_leg_kind_name(leg->kind));
+    if (leg->kind == CMSEDGE_LEG_SIP) {
+        g_string_assign(l->cell[COL_HOP], cmsedge_hop_name(leg->hop));
+        g_string_assign(l->cell[COL_TIED_BY], "dialog");
+        uint_cell(l->cell[COL_TIE_DIALOG], leg->dialog);
+    } else if (leg->kind == CMSEDGE_LEG_MEDIA) {
+        bool sdp = leg->tied_by == CMSEDGE_TIE_SDP || leg->tied_by == CMSEDGE_TIE_SDP_RTCP;
+        bool other = leg->tied_by == CMSEDGE_TIE_TIMING || leg->tied_by == CMSEDGE_TIE_PORT_PAIR;
+        g_string_assign(l->cell[COL_HOP], cmsedge_hop_name(leg->hop));
+        g_string_assign(l->cell[COL_TIED_BY], cmsedge_tie_name(leg->tied_by));
+        uint_cell(l->cell[COL_TIE_DIALOG], sdp ? leg->tie : 0);
+        uint_cell(l->cell[COL_TIE_LEG], other ? leg->tie : 0);
+        uint_cell(l->cell[COL_TIE_FRAME], sdp ? leg->tie_frame : 0);
+    } else {
+        g_string_printf(l->cell[COL_ALLOCATION], "%u", leg->allocation);
+    }
+    if (leg->rule)
+        g_string_assign(l->cell[COL_RULE], leg->rule);
     put_endpoint(l->cell[COL_A], "", &leg->a);
     put_endpoint(l->cell[COL_B], "", &leg->b);
     g_string_printf(l->cell[COL_PACKETS], "%" G_GUINT64_FORMAT, leg->packets[0]);
@@ -140,6 +208,7 @@ void cmsedge_calls_write_csv(const struct cmsedge_calls *c, GString *out)
     const struct cmsedge_call *call;
     const struct cmsedge_allocation *al;
     const struct cmsedge_leg *leg;
+    const struct cmsedge_dialog *d;
     struct line l;
     for (unsigned k = 0; k < N_COLUMNS; k++) {
         l.cell[k] = g_string_new(NULL);
@@ -149,6 +218,8 @@ void cmsedge_calls_write_csv(const struct cmsedge_calls *c, GString *out)
         call_columns(c, call, &l);
         for (size_t k = 0; (al = cmsedge_calls_next_allocation(c, call->id, &k)) != NULL;)
             allocation_line(out, &l, al);
+        for (size_t k = 0; (d = cmsedge_calls_next_dialog(c, call->id, &k)) != NULL;)
+            dialog_line(out, &l, d);
         for (size_t k = 0; (leg = cmsedge_calls_next_leg(c, call->id, &k)) != NULL;)
             leg_line(out, &l, leg);
     }

@@ -11,7 +11,61 @@
 #ifndef CMSEDGE_CALLS_INTERNAL_H
 #define CMSEDGE_CALLS_INTERNAL_H
 
+#include <glib.h>
+
 #include "cmsedge/calls.h"
+
+/* Beyond these many legs or dialogs a capture's further ones are not followed. */
+#define CMSEDGE_CALLS_MAX_LEGS    16384
+#define CMSEDGE_CALLS_MAX_DIALOGS 4096
+
+struct cmsedge_calls {
+    struct cmsedge_allocation *allocs;
+    size_t n_allocs, cap_allocs;
+    struct cmsedge_leg *legs;
+    size_t n_legs, cap_legs;
+    struct cmsedge_call *calls; /* calls[i] has id i + 1 */
+    size_t n_calls, cap_calls;
+    /* traversal calls (calls_traversal.c) */
+    struct cmsedge_dialog *dialogs; /* dialogs[i] has id i + 1 */
+    size_t n_dialogs, cap_dialogs;
+    GHashTable *dialog_index; /* hop and Call-ID -> dialog id */
+    GHashTable *leg_index;    /* kind, dialog and ends -> leg id, of traversal legs */
+    GHashTable *sdp_index;    /* an end an SDP named -> the last dialog naming it */
+    unsigned *recent;         /* legs of signalling-less calls, in order: timing ties */
+    size_t n_recent, cap_recent;
+    bool two_way; /* some traversal leg carries packets both ways */
+};
+
+bool cmsedge_calls_grow(void **items, size_t *cap, size_t need, size_t size);
+/* A new call or leg, or NULL when memory or the bound ran out. */
+struct cmsedge_call *cmsedge_calls_new_call(struct cmsedge_calls *c, uint32_t frame);
+struct cmsedge_leg *cmsedge_calls_new_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
+                                          unsigned call, const struct cmsedge_endpoint *src,
+                                          const struct cmsedge_endpoint *dst, uint32_t frame);
+
+/* Traversal calls (calls_traversal.c): the state's life, the frames no web-app join took, and
+ * a traversal call's verdict (NULL when nothing is missing or one-way). */
+bool cmsedge_traversal_init(struct cmsedge_calls *c);
+void cmsedge_traversal_reset(struct cmsedge_calls *c);
+void cmsedge_traversal_free(struct cmsedge_calls *c);
+bool cmsedge_traversal_feed(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
+                            const struct cmsedge_annotation *a, struct cmsedge_call_ref *ref);
+const char *cmsedge_traversal_problem(const struct cmsedge_calls *c, unsigned call, char *buf,
+                                      size_t len);
+/* "complete: ..." for a traversal call with nothing missing. */
+const char *cmsedge_traversal_complete(const struct cmsedge_calls *c, unsigned call, char *buf,
+                                       size_t len);
+/* How the call's parts were tied: "Call-ID, SDP", "timing"..., and the confidence that gives:
+ * "high" when only Call-IDs and SDP tie it, "medium" when RTP/RTCP port pairing does too,
+ * "low" when timing does; "" and NULL when nothing ties parts (one part in the capture). */
+/* The ties used in a traversal call: bit (1 << enum cmsedge_tie), CMSEDGE_TIE_NONE left out. */
+unsigned cmsedge_traversal_ties(const struct cmsedge_calls *c, unsigned call);
+void cmsedge_traversal_evidence(const struct cmsedge_calls *c, unsigned call, char *buf, size_t len,
+                                const char **confidence);
+/* Of one final call, its dialogs in id order (start with *at = 0; NULL after the last). */
+const struct cmsedge_dialog *cmsedge_calls_next_dialog(const struct cmsedge_calls *c, unsigned call,
+                                                       size_t *at);
 
 /* Iterators in id order: start with *at = 0; each returns NULL after the last. The final calls
  * (those that joined no other), then, of one final call, the calls that joined it, its
@@ -33,6 +87,11 @@ const char *cmsedge_calls_verdict(const struct cmsedge_calls *c, unsigned call, 
 const char *cmsedge_calls_client_role(const struct cmsedge_allocation *al);
 /* "address:port", "[address]:port" for IPv6. */
 void cmsedge_calls_endpoint(const struct cmsedge_endpoint *e, char *buf, size_t len);
+
+/* What tied a traversal call's leg or dialog to its call, in words ("sdp of dialog 2 at
+ * frame 7", "Call-ID of dialog 1"); "" for a web-app join's leg. */
+void cmsedge_calls_leg_tie(const struct cmsedge_leg *l, char *buf, size_t len);
+void cmsedge_calls_dialog_tie(const struct cmsedge_dialog *d, char *buf, size_t len);
 
 /* The forms other than text (cmsedge_calls_write picks one). */
 void cmsedge_calls_write_csv(const struct cmsedge_calls *c, GString *out);

@@ -1,8 +1,9 @@
 /* cmsedge: the joins and calls as JSON, for scripts (see include/cmsedge/calls.h).
  *
  * {"calls":[...]}, one final call a line, in the text's order: its id, kind, first frame, the
- * calls that joined it, the verdict, then its allocations and its legs nested. What the text
- * leaves out (no relayed address, no refusal code, no lifetime) is null.
+ * calls that joined it, the verdict, what tied it and with what confidence (traversal calls;
+ * [] and null for web-app joins), then its allocations, dialogs and legs nested. What the text
+ * leaves out (no relayed address, no refusal code, no lifetime, no rule) is null.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -68,10 +69,68 @@ static void json_allocation(GString *out, const struct cmsedge_allocation *al)
     g_string_append(out, "]}");
 }
 
+static void json_uint_or_null(GString *out, const char *key, unsigned v)
+{
+    if (v)
+        g_string_append_printf(out, ",\"%s\":%u", key, v);
+    else
+        g_string_append_printf(out, ",\"%s\":null", key);
+}
+
+static void json_dialog(GString *out, const struct cmsedge_dialog *d)
+{
+    g_string_append_printf(out, "{\"id\":%u,\"hop\":\"%s\",\"tied_by\":\"%s\"", d->id,
+                           cmsedge_hop_name(d->hop), cmsedge_tie_name(d->tied_by));
+    json_uint_or_null(out, "tie_dialog", d->tie);
+    g_string_append(out, ",\"call_id\":");
+    cmsedge_json_string(out, d->call_id);
+    g_string_append_printf(out, ",\"invite_frame\":%u,", d->invite_frame);
+    json_endpoint(out, "caller", &d->a);
+    g_string_append_c(out, ',');
+    json_endpoint(out, "callee", &d->b);
+    json_uint_or_null(out, "status", d->status);
+    json_uint_or_null(out, "status_frame", d->status_frame);
+    json_uint_or_null(out, "bye_frame", d->bye_frame);
+    g_string_append(out, ",\"sdp_media\":[");
+    for (size_t i = 0; i < d->n_media; i++) {
+        json_next(out);
+        g_string_append_c(out, '{');
+        json_endpoint(out, "at", &d->media[i].at);
+        g_string_append_printf(out, ",\"from\":\"%s\",\"frame\":%u}",
+                               d->media[i].from_a ? "caller" : "callee", d->media[i].frame);
+    }
+    g_string_append(out, "]}");
+}
+
+/* A traversal call's leg: its hop, rule and tie. */
+static void json_leg_tie(GString *out, const struct cmsedge_leg *l)
+{
+    g_string_append_printf(out, ",\"hop\":\"%s\",\"rule\":", cmsedge_hop_name(l->hop));
+    if (l->rule)
+        cmsedge_json_string(out, l->rule);
+    else
+        g_string_append(out, "null");
+    bool media = l->kind == CMSEDGE_LEG_MEDIA;
+    bool by_dialog = !media || l->tied_by == CMSEDGE_TIE_SDP || l->tied_by == CMSEDGE_TIE_SDP_RTCP;
+    bool by_leg =
+        media && (l->tied_by == CMSEDGE_TIE_TIMING || l->tied_by == CMSEDGE_TIE_PORT_PAIR);
+    g_string_append_printf(out, ",\"tied_by\":\"%s\"",
+                           media ? cmsedge_tie_name(l->tied_by) : "dialog");
+    json_uint_or_null(out, "tie_dialog", !media ? l->dialog : by_dialog ? l->tie : 0);
+    json_uint_or_null(out, "tie_leg", by_leg ? l->tie : 0);
+    json_uint_or_null(out, "tie_frame", media && by_dialog ? l->tie_frame : 0);
+}
+
 static void json_leg(GString *out, const struct cmsedge_leg *l)
 {
-    g_string_append_printf(out, "{\"id\":%u,\"kind\":\"%s\",\"allocation\":%u,", l->id,
-                           cmsedge_leg_kind_name(l->kind), l->allocation);
+    bool traversal = l->kind == CMSEDGE_LEG_SIP || l->kind == CMSEDGE_LEG_MEDIA;
+    g_string_append_printf(out, "{\"id\":%u,\"kind\":\"%s\"", l->id,
+                           cmsedge_leg_kind_name(l->kind));
+    if (traversal)
+        json_leg_tie(out, l);
+    else
+        g_string_append_printf(out, ",\"allocation\":%u", l->allocation);
+    g_string_append_c(out, ',');
     json_endpoint(out, "a", &l->a);
     g_string_append_c(out, ',');
     json_endpoint(out, "b", &l->b);
@@ -88,6 +147,7 @@ static void json_call(GString *out, const struct cmsedge_calls *c, const struct 
     const struct cmsedge_call *joiner;
     const struct cmsedge_allocation *al;
     const struct cmsedge_leg *leg;
+    const struct cmsedge_dialog *d;
     char verdict[256];
     g_string_append_printf(out, "{\"id\":%u,\"kind\":\"%s\",\"first_frame\":%u,\"joined_by\":[",
                            call->id, cmsedge_calls_kind(c, call->id), call->first_frame);
@@ -97,10 +157,30 @@ static void json_call(GString *out, const struct cmsedge_calls *c, const struct 
     }
     g_string_append(out, "],\"verdict\":");
     cmsedge_json_string(out, cmsedge_calls_verdict(c, call->id, verdict, sizeof verdict));
+    g_string_append(out, ",\"tied_by\":[");
+    unsigned ties = call->traversal ? cmsedge_traversal_ties(c, call->id) : 0;
+    for (unsigned t = 0; t <= CMSEDGE_TIE_PORT_PAIR; t++)
+        if ((ties >> t) & 1u) {
+            json_next(out);
+            g_string_append_printf(out, "\"%s\"", cmsedge_tie_name((enum cmsedge_tie)t));
+        }
+    char evidence[160];
+    const char *confidence = NULL;
+    if (call->traversal)
+        cmsedge_traversal_evidence(c, call->id, evidence, sizeof evidence, &confidence);
+    if (confidence)
+        g_string_append_printf(out, "],\"confidence\":\"%s\"", confidence);
+    else
+        g_string_append(out, "],\"confidence\":null");
     g_string_append(out, ",\"allocations\":[");
     for (size_t k = 0; (al = cmsedge_calls_next_allocation(c, call->id, &k)) != NULL;) {
         json_next(out);
         json_allocation(out, al);
+    }
+    g_string_append(out, "],\"dialogs\":[");
+    for (size_t k = 0; (d = cmsedge_calls_next_dialog(c, call->id, &k)) != NULL;) {
+        json_next(out);
+        json_dialog(out, d);
     }
     g_string_append(out, "],\"legs\":[");
     for (size_t k = 0; (leg = cmsedge_calls_next_leg(c, call->id, &k)) != NULL;) {

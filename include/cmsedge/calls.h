@@ -19,6 +19,17 @@
  * allocation on the public side, the Meeting Server's on the private side, media between the
  * relays) or else the first leg that carries packets one way only.
  *
+ * A traversal call (src/calls_traversal.c) is the other kind: a SIP call through the
+ * Expressway-E and Expressway-C, one hop at a time (the endpoint and the Expressway-E, the
+ * traversal zone, the Expressway-C and the Meeting Server). What ties its parts is stated with
+ * each: a dialog per hop from clear-text SIP (an INVITE starts one), tied to the dialogs of the
+ * other hops by their common Call-ID, or else by an INVITE on another hop within
+ * CMSEDGE_CALLS_TIE_WINDOW seconds when only one call could be meant; a media leg tied to the
+ * dialog whose SDP named one of its ends (or, for RTCP, the port below one); media on the
+ * reference's traversal media rows with no SDP in sight (SIP over TLS) tied by timing: a leg on
+ * another hop of a signalling-less call that started within the window, when only one call
+ * could be meant, or the RTP leg one port below on both ends (RTCP's pairing).
+ *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #ifndef CMSEDGE_CALLS_H
@@ -33,12 +44,38 @@
 
 #define CMSEDGE_CALLS_MAX_PEERS    8
 #define CMSEDGE_CALLS_MAX_CHANNELS 8
+#define CMSEDGE_DIALOG_MAX_MEDIA   8
+/* Seconds between the first frames of two hops' INVITEs or media for timing to tie them. */
+#define CMSEDGE_CALLS_TIE_WINDOW 1.0
+/* Packets a traversal call's media leg carries one way, nothing back, before it is named
+ * one-way: fewer are a stream's first moments or the capture's last. */
+#define CMSEDGE_CALLS_ONE_WAY_MIN 10
 
 enum cmsedge_leg_kind {
     CMSEDGE_LEG_NONE = 0,
     CMSEDGE_LEG_TURN,        /* a client and its TURN server: control and tunnelled media */
     CMSEDGE_LEG_RELAY,       /* a relayed address and a peer */
     CMSEDGE_LEG_RELAY_RELAY, /* two relayed addresses */
+    CMSEDGE_LEG_SIP,         /* a traversal call's SIP dialog on one hop (one flow) */
+    CMSEDGE_LEG_MEDIA,       /* a traversal call's media on one hop */
+};
+
+/* The hops of a traversal call, outside in. */
+enum cmsedge_hop {
+    CMSEDGE_HOP_NONE = 0,
+    CMSEDGE_HOP_ENDPOINT,       /* an endpoint and the Expressway-E (public side) */
+    CMSEDGE_HOP_ZONE,           /* the traversal zone: Expressway-C and Expressway-E private */
+    CMSEDGE_HOP_MEETING_SERVER, /* the Expressway-C and the Meeting Server */
+};
+
+/* What tied a dialog or leg of a traversal call to its call. */
+enum cmsedge_tie {
+    CMSEDGE_TIE_NONE = 0,  /* it started the call (a SIP leg: its dialog's) */
+    CMSEDGE_TIE_CALL_ID,   /* a dialog with the Call-ID of another hop's dialog */
+    CMSEDGE_TIE_SDP,       /* media to or from an address and port a dialog's SDP named */
+    CMSEDGE_TIE_SDP_RTCP,  /* media one port above what the SDP named (RTCP, RFC 3550 11) */
+    CMSEDGE_TIE_TIMING,    /* the only call with another hop starting within the window */
+    CMSEDGE_TIE_PORT_PAIR, /* RTCP beside an RTP leg: both ends one port above it */
 };
 
 struct cmsedge_endpoint {
@@ -74,10 +111,40 @@ struct cmsedge_leg {
     unsigned id;   /* from 1, in the order of their first frame */
     unsigned call; /* the call it belonged to at its first frame */
     enum cmsedge_leg_kind kind;
-    unsigned allocation;           /* the allocation whose client or relay it is */
+    unsigned allocation;           /* the allocation whose client or relay it is (web-app joins) */
     struct cmsedge_endpoint a, b;  /* a: its first frame's source */
     uint64_t packets[2], bytes[2]; /* [0] a to b, [1] b to a */
     uint32_t first_frame, last_frame;
+    /* traversal calls' legs */
+    enum cmsedge_hop hop;
+    unsigned dialog;          /* a SIP leg's dialog */
+    enum cmsedge_tie tied_by; /* a media leg's tie to its call */
+    unsigned tie;             /* the dialog (SDP ties) or the leg (timing, port pair) */
+    uint32_t tie_frame;       /* SDP ties: the frame whose SDP named the end */
+    double first_time;        /* seconds since the first frame */
+    const char *rule;         /* the reference row its first frame matched, or NULL */
+};
+
+/* A traversal call's SIP dialog on one hop. */
+struct cmsedge_dialog {
+    unsigned id;   /* from 1, in the order of their INVITEs */
+    unsigned call; /* the call it is part of */
+    enum cmsedge_hop hop;
+    struct cmsedge_endpoint a, b; /* the INVITE's source and destination */
+    char call_id[80];
+    enum cmsedge_tie tied_by; /* CMSEDGE_TIE_NONE, _CALL_ID or _TIMING */
+    unsigned tie;             /* the dialog it was tied to */
+    uint32_t invite_frame;
+    double invite_time;
+    uint16_t status;       /* the last final response to an INVITE, 0 for none yet */
+    uint32_t status_frame; /* its frame */
+    uint32_t bye_frame;    /* the first BYE, 0 for none */
+    size_t n_media;
+    struct {
+        struct cmsedge_endpoint at;
+        uint32_t frame; /* the message whose SDP named it */
+        bool from_a;    /* sent by the dialog's a */
+    } media[CMSEDGE_DIALOG_MAX_MEDIA];
 };
 
 struct cmsedge_call {
@@ -85,6 +152,8 @@ struct cmsedge_call {
     unsigned joined;       /* the call it joined, 0 while it is its own */
     uint32_t joined_frame; /* the frame that joined it */
     uint32_t first_frame;
+    bool traversal; /* a traversal call; else a web-app join's (TURN allocations) */
+    bool ended;     /* a traversal call one of whose dialogs saw a BYE */
 };
 
 /* What a frame is part of: call 0 for none. */
@@ -92,6 +161,7 @@ struct cmsedge_call_ref {
     unsigned call;
     unsigned leg;
     enum cmsedge_leg_kind kind;
+    enum cmsedge_hop hop; /* a traversal call's leg: its hop */
 };
 
 struct cmsedge_calls;
@@ -113,8 +183,13 @@ unsigned cmsedge_calls_final(const struct cmsedge_calls *c, unsigned id);
 size_t cmsedge_calls_allocations(const struct cmsedge_calls *c,
                                  const struct cmsedge_allocation **list);
 size_t cmsedge_calls_legs(const struct cmsedge_calls *c, const struct cmsedge_leg **list);
+size_t cmsedge_calls_dialogs(const struct cmsedge_calls *c, const struct cmsedge_dialog **list);
 
 const char *cmsedge_leg_kind_name(enum cmsedge_leg_kind kind);
+/* "endpoint-expressway-e", "traversal-zone", "expressway-c-meeting-server"; "none". */
+const char *cmsedge_hop_name(enum cmsedge_hop hop);
+/* "started", "call-id", "sdp", "sdp-rtcp", "timing", "port-pair". */
+const char *cmsedge_tie_name(enum cmsedge_tie tie);
 
 /* What is missing or one-way in a call (a final one), or NULL when nothing is. */
 const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, char *buf,

@@ -26,6 +26,7 @@
 #include "cmsedge/hostmap.h"
 #include "cmsedge/infer.h"
 #include "cmsedge/services.h"
+#include "cmsedge/sip.h"
 
 /* One frame as the plugin reads it. */
 struct cmsedge_frame {
@@ -34,6 +35,9 @@ struct cmsedge_frame {
     struct cmsedge_addr src, dst;
     uint16_t sport, dport; /* for an ICMP error: the quoted packet's ports */
     int hint;              /* what the payload is: enum cmsedge_hint or enum cmsedge_app */
+    /* a clear-text SIP message whole in the frame (first pass only: the calls follow it), or
+     * NULL; src/calls_traversal.c ties a traversal call's hops and media with it */
+    const struct cmsedge_sip_info *sip;
 };
 
 /* A host as the annotation shows it. */

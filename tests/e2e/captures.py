@@ -377,6 +377,104 @@ def not_cisco():
     return cap
 
 
+def _sip_call(cap, send, call_id, caller, callee, offer, answer, via, transport="TCP",
+              status=200):
+    """INVITE with an SDP offer, 100 Trying, a final answer (with SDP when 200), ACK: `send`
+    sends toward the callee, send.reply toward the caller."""
+    ruri, frm, to = f"sip:{callee}", f"sip:{caller}", f"sip:{callee}"
+    send(pg.sip_request("INVITE", ruri, frm, to, call_id, 1, via, transport, body=offer))
+    send.reply(pg.sip_response(100, "Trying", frm, to, call_id, 1, via, transport, "INVITE"))
+    reason = {200: "OK", 486: "Busy Here"}[status]
+    send.reply(pg.sip_response(status, reason, frm, to, call_id, 1, via, transport, "INVITE",
+                               body=answer if status == 200 else b""))
+    send(pg.sip_request("ACK", ruri, frm, to, call_id, 1, via, transport))
+
+
+class _Sender:
+    """send(payload) one way and send.reply(payload) back, over a TCP session or UDP."""
+
+    def __init__(self, cap, a, aport, b, bport, tcp=None, reverse=False):
+        self.cap, self.a, self.ap, self.b, self.bp, self.tcp, self.rev = \
+            cap, a, aport, b, bport, tcp, reverse
+
+    def __call__(self, payload):
+        if self.tcp:
+            (self.tcp.reply if self.rev else self.tcp.send)(payload)
+        else:
+            self.cap.add(pg.udp(self.a, self.ap, self.b, self.bp, payload))
+
+    def reply(self, payload):
+        if self.tcp:
+            (self.tcp.send if self.rev else self.tcp.reply)(payload)
+        else:
+            self.cap.add(pg.udp(self.b, self.bp, self.a, self.ap, payload))
+
+
+def _traversal_media(cap, legs, packets=12, back=()):
+    """RTP on each (a, aport, b, bport) leg, interleaved; legs whose index is in `back` are
+    answered."""
+    for seq in range(1, packets + 1):
+        for i, (a, ap, b, bp) in enumerate(legs):
+            cap.add(pg.udp(a, ap, b, bp, pg.rtp(seq=seq, ts=seq * 160, ssrc=0x7000 + i)))
+            if i in back:
+                cap.add(pg.udp(b, bp, a, ap, pg.rtp(seq=seq, ts=seq * 160, ssrc=0x7100 + i)))
+
+
+def traversal(ambiguous=True):
+    """Traversal calls: an inbound call in clear-text SIP across the three hops with SDP and
+    media both ways (one Call-ID throughout, RTCP beside the endpoint's RTP); the same with a
+    Call-ID of its own on the Meeting Server's hop (tied by timing) and the Meeting Server
+    sending nothing back; a call over TLS whose media is tied by timing and port pairing; an
+    INVITE answered 486; and, with `ambiguous`, two TLS calls whose media start together, which
+    nothing may tie."""
+    cap = pg.Capture()
+    zone = pg.TcpSession(cap, EXP_C, 25010, E_PRIV, 7001)   # the zone: Expressway-C connects
+    zone.handshake()
+    for n, (t, cms_call_id, cms_back) in enumerate(((1, None, True), (11, "cms-leg-2", False))):
+        cap.skip_to(t)
+        base = 100 * n
+        cid = f"call-{n + 1}@198.51.100.21"
+        ep = pg.TcpSession(cap, ENDPOINT, 41000 + n, E_PUB, 5060)
+        ep.handshake()
+        _sip_call(cap, _Sender(cap, ENDPOINT, 41000 + n, E_PUB, 5060, ep), cid, "ep@example.com",
+                  "meeting@example.com", pg.sdp(ENDPOINT, 40010 + base),
+                  pg.sdp(E_PUB, 36100 + base), ENDPOINT)
+        _sip_call(cap, _Sender(cap, E_PRIV, 7001, EXP_C, 25010, zone, reverse=True), cid,
+                  "ep@example.com", "meeting@example.com", pg.sdp(E_PRIV, 2776),
+                  pg.sdp(EXP_C, 36200 + base), E_PRIV)
+        _sip_call(cap, _Sender(cap, EXP_C, 5060, CMS, 5060), cms_call_id or cid,
+                  "ep@example.com", "meeting@example.com", pg.sdp(EXP_C, 36300 + base),
+                  pg.sdp(CMS, 50100 + base), EXP_C, transport="UDP")
+        _traversal_media(cap, [(ENDPOINT, 40010 + base, E_PUB, 36100 + base),
+                               (EXP_C, 36200 + base, E_PRIV, 2776),
+                               (EXP_C, 36300 + base, CMS, 50100 + base)],
+                         back=(0, 1, 2) if cms_back else (0, 1))
+        cap.add(pg.udp(ENDPOINT, 40011 + base, E_PUB, 36101 + base, pg.rtcp_sender_report(0x7000)))
+        cap.add(pg.udp(E_PUB, 36101 + base, ENDPOINT, 40011 + base, pg.rtcp_sender_report(0x7100)))
+        ep.send(pg.sip_request("BYE", "sip:meeting@example.com", "sip:ep@example.com",
+                               "sip:meeting@example.com", cid, 2, ENDPOINT))
+    # over TLS: nothing in clear; Assent RTP and RTCP with the endpoint's media
+    cap.skip_to(21)
+    tls_session(cap, ENDPOINT, 41010, E_PUB, 5061)
+    tls_session(cap, EXP_C, 25020, E_PRIV, 7001)
+    _traversal_media(cap, [(ENDPOINT, 40030, E_PUB, 36130), (EXP_C, 36230, E_PRIV, 2776)],
+                     back=(0, 1))
+    cap.add(pg.udp(EXP_C, 36231, E_PRIV, 2777, pg.rtcp_sender_report(0x7001)))
+    # refused at the edge
+    cap.skip_to(31)
+    ep = pg.TcpSession(cap, ENDPOINT, 41020, E_PUB, 5060)
+    ep.handshake()
+    _sip_call(cap, _Sender(cap, ENDPOINT, 41020, E_PUB, 5060, ep), "call-busy@198.51.100.21",
+              "ep@example.com", "busy@example.com", pg.sdp(ENDPOINT, 40040), b"", ENDPOINT,
+              status=486)
+    if ambiguous:  # two calls over TLS at once: which Assent leg goes with which endpoint?
+        cap.skip_to(41)
+        _traversal_media(cap, [(ENDPOINT, 40050, E_PUB, 36150), (ENDPOINT, 40060, E_PUB, 36160)],
+                         back=(0, 1))
+        _traversal_media(cap, [(EXP_C, 36250, E_PRIV, 2776)], back=(0,))
+    return cap
+
+
 CAPTURES = {
     "flowchecks": flowchecks,
     "inference": inference,

@@ -44,6 +44,10 @@ class Capture:
         else:
             self.frames.append(Frame(data[:caplen], ts, len(data)))
 
+    def skip_to(self, seconds):
+        """The next frames follow from `seconds` after the first (1 ms apart, as before)."""
+        self._tick = max(self._tick, int(seconds * 1000))
+
     def write(self, path):
         with open(path, "wb") as f:
             f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, LINKTYPE_ETHERNET))
@@ -246,7 +250,9 @@ def rtcp_sender_report(ssrc, ntp=0xE8D4A51000000000, rtp_ts=0, packets=1, octets
 def _sip(first_line, from_, to, call_id, cseq, method, via_host, transport, body):
     head = (f"{first_line}\r\nVia: SIP/2.0/{transport} {via_host};branch=z9hG4bK{call_id}\r\n"
             f"From: <{from_}>;tag=1\r\nTo: <{to}>\r\nCall-ID: {call_id}\r\n"
-            f"CSeq: {cseq} {method}\r\nMax-Forwards: 70\r\nContent-Length: {len(body)}\r\n\r\n")
+            f"CSeq: {cseq} {method}\r\nMax-Forwards: 70\r\n"
+            + ("Content-Type: application/sdp\r\n" if body else "")
+            + f"Content-Length: {len(body)}\r\n\r\n")
     return head.encode() + body
 
 
@@ -259,6 +265,16 @@ def sip_response(code, reason, from_, to, call_id, cseq, via_host, transport="TC
                  method="OPTIONS", body=b""):
     return _sip(f"SIP/2.0 {code} {reason}", from_, to, call_id, cseq, method, via_host,
                 transport, body)
+
+
+def sdp(addr, *ports):
+    """An SDP body (RFC 8866) offering audio at addr on each port given (audio, then video)."""
+    kinds = ("audio", "video", "application", "audio")
+    v = 6 if ":" in addr else 4
+    lines = ["v=0", f"o=- 1 1 IN IP{v} {addr}", "s=-", f"c=IN IP{v} {addr}", "t=0 0"]
+    for kind, port in zip(kinds, ports):
+        lines += [f"m={kind} {port} RTP/AVP 0", "a=rtpmap:0 PCMU/8000"]
+    return ("\r\n".join(lines) + "\r\n").encode()
 
 
 def _client_hello_body(sni, version=b"\x03\x03"):

@@ -246,7 +246,7 @@ def joins():
 
 class Calls(CaptureCase):
     """-z cmsedge,calls[,text|csv|json] and the cmsedge.call / cmsedge.leg fields."""
-    BUILDS = {"joins": joins, "not-cisco": captures.not_cisco}
+    BUILDS = {"joins": joins, "not-cisco": captures.not_cisco, "traversal": captures.traversal}
 
     def report(self, capture, *extra, hosts=True, form=None):
         arg = "cmsedge,calls" + (f",{form}" if form else "")
@@ -257,7 +257,7 @@ class Calls(CaptureCase):
 
     def test_joins_golden(self):
         """calls-CAPTURE.txt, .csv.txt and .json.txt (CMSEDGE_UPDATE_GOLDEN=1 rewrites)."""
-        for capture in ("joins", "sample"):
+        for capture in ("joins", "sample", "traversal"):
             for form, ext in ((None, "txt"), ("csv", "csv.txt"), ("json", "json.txt")):
                 with self.subTest(capture=capture, form=form):
                     text = self.report(capture, form=form)
@@ -345,10 +345,95 @@ class Calls(CaptureCase):
         TURN); nor do allocations before the Expressway-E's role is inferred."""
         for hosts in (True, False):
             with self.subTest(hosts=hosts):
-                self.assertIn("No TURN allocation at a known Expressway-E.",
+                self.assertIn("No TURN allocation at a known Expressway-E, and no traversal call.",
                               self.report("not-cisco", hosts=hosts))
         inferred = self.report("joins", hosts=False)
         self.assertNotIn("(frame 1)", inferred)
+
+
+class TraversalCalls(CaptureCase):
+    """Traversal calls (captures.traversal): each hop's dialog and media, what tied them, and the
+    first failed, missing or one-way part."""
+    BUILDS = {"traversal": captures.traversal}
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        proc = tsharkrun.tshark(cls.tmp, "-r", cls.caps["traversal"], "-q", "-z",
+                                "cmsedge,calls,json", hosts=cls.hosts)
+        assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+        cls.calls = json.loads(proc.stdout)["calls"]
+
+    def media(self, call):
+        return {(leg["hop"], leg["a"], leg["b"]): leg for leg in call["legs"]
+                if leg["kind"] == "media"}
+
+    def test_clear_text_call_tied_by_call_id_and_sdp(self):
+        call = self.calls[0]
+        self.assertEqual(call["kind"], "traversal")
+        self.assertEqual([d["hop"] for d in call["dialogs"]],
+                         ["endpoint-expressway-e", "traversal-zone", "expressway-c-meeting-server"])
+        self.assertEqual([d["tied_by"] for d in call["dialogs"]], ["started", "call-id", "call-id"])
+        self.assertEqual(call["confidence"], "high")
+        media = self.media(call)
+        self.assertEqual(set(media), {
+            ("endpoint-expressway-e", "198.51.100.21:40010", "203.0.113.10:36100"),
+            ("traversal-zone", "192.0.2.20:36200", "192.0.2.10:2776"),
+            ("expressway-c-meeting-server", "192.0.2.20:36300", "192.0.2.30:50100"),
+            ("endpoint-expressway-e", "198.51.100.21:40011", "203.0.113.10:36101")})
+        rtp = media[("traversal-zone", "192.0.2.20:36200", "192.0.2.10:2776")]
+        self.assertEqual((rtp["tied_by"], rtp["rule"], rtp["packets"], rtp["packets_back"]),
+                         ("sdp", "T2-06", 12, 12))
+        self.assertTrue(call["verdict"].startswith("complete: 3 hops"), call["verdict"])
+
+    def test_meeting_server_silent_is_one_way(self):
+        call = self.calls[1]
+        self.assertEqual([d["tied_by"] for d in call["dialogs"]], ["started", "call-id", "timing"])
+        self.assertEqual(call["confidence"], "low")
+        leg = self.media(call)[("expressway-c-meeting-server", "192.0.2.20:36400",
+                                "192.0.2.30:50200")]
+        self.assertEqual((leg["packets"], leg["packets_back"]), (12, 0))
+        self.assertEqual(call["verdict"],
+                         f"one-way: leg {leg['id']} (media, expressway-c-meeting-server) "
+                         "192.0.2.20:36400 -> 192.0.2.30:50200, nothing back")
+
+    def test_tls_call_tied_by_timing_and_port_pairing(self):
+        call = self.calls[2]
+        self.assertEqual(call["dialogs"], [])
+        self.assertEqual(call["tied_by"], ["timing", "port-pair"])
+        self.assertEqual(call["confidence"], "low")
+        self.assertEqual(sorted((leg["hop"], leg["tied_by"]) for leg in call["legs"]),
+                         [("endpoint-expressway-e", "started"), ("traversal-zone", "port-pair"),
+                          ("traversal-zone", "timing")])
+        # an end a finished call's SDP named (the demultiplexing port 2776) ties nothing to it
+        for earlier in self.calls[:2]:
+            self.assertNotIn("192.0.2.20:36230", str(earlier))
+
+    def test_refused_invite(self):
+        self.assertRegex(self.calls[3]["verdict"], r"^failed: the INVITE on the "
+                         r"endpoint-expressway-e \(frame \d+\) was answered 486 at frame \d+$")
+
+    def test_two_calls_at_once_tie_nothing(self):
+        """Two endpoints' media then one Assent leg inside the window: no call takes it."""
+        alone = [c for c in self.calls[4:] if len(c["legs"]) == 1]
+        self.assertEqual(len(alone), 3, self.calls[4:])
+        self.assertTrue(all(c["confidence"] is None for c in alone))
+        self.assertEqual(len(self.calls), 7)
+
+    def test_frames_carry_call_leg_and_hop(self):
+        names = ["frame.number", "cmsedge.call", "cmsedge.leg", "cmsedge.leg_kind", "cmsedge.hop"]
+        rows = tsharkrun.fields(self.tmp, self.caps["traversal"], names, hosts=self.hosts)
+        by_leg = {}
+        for r in rows:
+            if r["cmsedge.leg"]:
+                by_leg.setdefault(int(r["cmsedge.leg"][0]), set()).add(
+                    (r["cmsedge.call"][0], r["cmsedge.leg_kind"][0], r["cmsedge.hop"][0]))
+        legs = {leg["id"]: (str(call["id"]), leg["kind"], leg["hop"])
+                for call in self.calls for leg in call["legs"]}
+        self.assertEqual(by_leg, {k: {v} for k, v in legs.items()})
+        # and a second pass says the same (the calls are decided on the first)
+        self.assertEqual(rows, tsharkrun.fields(self.tmp, self.caps["traversal"], names, "-2",
+                                                hosts=self.hosts))
 
 
 class Profile(unittest.TestCase):
