@@ -10,12 +10,16 @@
 # peer 127.0.1.40. Programs: coturn (turnserver, turnutils_uclient, turnutils_peer) as the
 # Expressway-E TURN server with relays in 24000-29999; OpenSSH's sshd on 2222 and ssh; OpenSSL
 # s_server for TLS on 443/5061/8443; socat for SIP over TCP and TLS clients bound to the source
-# ports the reference names (sipp is not in Debian 12); a Python socket loop for RTP streams.
-# Every program runs under timeout and every loop is bounded; nothing leaves lo.
+# ports the reference names (sipp is not in Debian 12); a Python socket loop for RTP streams;
+# sip_call.py (Python's sockets and ssl) for whole SIP calls across the four hosts of a
+# traversal call. Every program runs under timeout and every loop is bounded; nothing leaves lo.
 #
 # Writes OUT_DIR/<scenario>.pcap and OUT_DIR/<scenario>.key.json for the scenarios web-proxy
-# (Table 1), sip-edge (Table 2) and misconfig (closed relay port, wrong traversal zone port,
-# translated source port, administration on 443, SSH tunnel refused), and OUT_DIR/lab.hosts.
+# (Table 1), sip-edge (Table 2), misconfig (closed relay port, wrong traversal zone port,
+# translated source port, administration on 443, SSH tunnel refused) and traversal (three SIP
+# calls from the endpoint through Expressway-E and Expressway-C to the Meeting Server: two in
+# clear, one of them with no media back from the Meeting Server, and one over TLS), and
+# OUT_DIR/lab.hosts; OUT_DIR/traversal.tls-keylog holds the TLS call's session secrets.
 # SPDX-License-Identifier: GPL-2.0-or-later
 set -euo pipefail
 out=$(mkdir -p "${1:?usage: lab.sh OUT_DIR}" && cd "$1" && pwd)
@@ -211,5 +215,30 @@ cat >"$out/misconfig.key.json" <<KEY
  "reasons": ["Expressway-E ports are 7001; seen 7002", "Expressway-C source ports are 25000-29999; seen $C_NAT"],
  "findings": ["web administration on port 443"],
  "students": "Six faults: relay ports closed (ICMP port unreachable for the Meeting Server's media), a TURN relay whose peer's media never comes back in (the relay sends 20 datagrams, nothing returns), the traversal zone on the wrong port (7002), a translating firewall between Expressway-C and Expressway-E (source port $C_NAT), web administration on 443 (footnotes 1 and 2), and the SSH tunnel refused (RST on 2222)."}
+KEY
+
+# ---- traversal calls -----------------------------------------------------------------------
+# sip_call.py plays the endpoint, Expressway-E, Expressway-C and the Meeting Server: two clear
+# calls (the second with no media back from the Meeting Server) and one over TLS, 5 s apart; it
+# prints what each call used, for the answer key. Its ports are drawn afresh, none of the above.
+log "traversal"
+start_capture traversal
+rm -f "$out/traversal.tls-keylog"
+avoid="$C_ZONE1,$C_ZONE2,$C_ZONE3,$C_SSH,$C_SSH2,$C_WEB,$C_NAT,$GUEST_TLS,$ADMIN_TLS,$EP_SIP"
+avoid+=",$EP_TLS,36002,36010,40004,50010"
+if ! timeout 60 python3 "$here/sip_call.py" --cert "$work/cert.pem" --key "$work/key.pem" \
+     --keylog "$out/traversal.tls-keylog" --avoid "$avoid" >"$work/traversal.json" \
+     2>>"$work/programs.log"; then               # T2-01..T2-10 (see the script's comments)
+  kill -INT "$capture_pid" 2>/dev/null || true
+  echo "lab.sh: traversal: sip_call.py failed (its words are in $out/lab.log)" >&2
+  exit 1
+fi
+stop_capture traversal
+cat >"$out/traversal.key.json" <<KEY
+{"scenario": "Traversal calls: SIP endpoint, Expressway-E, Expressway-C, Meeting Server (Table 2)",
+ "rules": ["T2-01", "T2-02", "T2-03", "T2-04", "T2-05", "T2-06", "T2-07", "T2-08", "T2-09", "T2-10"],
+ "offspec": false, "checks": [], "translated_source": false, "reasons": [], "findings": [],
+ "students": "Three calls cross the edge, each on three hops (endpoint to Expressway-E, the traversal zone, Expressway-C to the Meeting Server). The first two are in clear: tie each call's hops by its Call-ID and each hop's media by the SDP (both calls send Expressway-C's media to the one demultiplexing port 2776, from different ports); in the second the Meeting Server never sends media back to Expressway-C. The third is TLS on every hop: only the timing ties its connections and media together.",
+ "traversal_calls": $(cat "$work/traversal.json")}
 KEY
 log "captures and answer keys in $out"
