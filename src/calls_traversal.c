@@ -7,9 +7,11 @@
  *     the two hosts, or else from the reference row the frame matched (an endpoint nobody
  *     configured is still the source of T2-04);
  *   - UDP media: on a leg already known; else to or from an address and port some dialog's SDP
- *     named (the latest one naming it wins: ports are reused from call to call); else, on a
- *     reference row that carries RTP or RTCP between the hosts of a hop, media with no SDP in
- *     sight (SIP over TLS), tied by timing.
+ *     named (the latest one naming it wins: ports are reused from call to call); else media
+ *     with no SDP in sight (SIP over TLS), tied by timing: on a reference row that carries RTP
+ *     or RTCP between the hosts of a hop, or, between the Expressway-C and the Meeting Server
+ *     (no row documents their media), a payload Wireshark or cmsedge.media recognised as RTP
+ *     or RTCP (a stream's first packet is not recognised yet, and is not counted).
  * Timing ties only where one call could be meant: two candidates inside the window make a call
  * of their own instead, since a wrong tie would send an engineer after the wrong leg.
  *
@@ -407,12 +409,15 @@ static bool one_below(const struct cmsedge_endpoint *low, const struct cmsedge_e
     return low->port + 1 == high->port && cmsedge_addr_equal(&low->addr, &high->addr);
 }
 
-/* RTCP beside an RTP leg: both ends one port above the leg's, in either direction. */
+/* RTP and its RTCP: both ends one port apart, the flow above the leg or below it (the first
+ * RTCP report may come before the RTP stream is recognised), in either direction. */
 static bool port_pair(const struct cmsedge_leg *l, const struct cmsedge_endpoint *src,
                       const struct cmsedge_endpoint *dst)
 {
     return (one_below(&l->a, src) && one_below(&l->b, dst)) ||
-           (one_below(&l->a, dst) && one_below(&l->b, src));
+           (one_below(&l->a, dst) && one_below(&l->b, src)) ||
+           (one_below(src, &l->a) && one_below(dst, &l->b)) ||
+           (one_below(dst, &l->a) && one_below(src, &l->b));
 }
 
 /* The call media with no SDP joins: the RTP leg it is the RTCP of, else the only
@@ -473,7 +478,14 @@ static bool media(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
         hop = d->hop;
         tie = d->id;
     } else {
-        if (!carries_rtp(matched_row(a)) || (hop = frame_hop(a)) == CMSEDGE_HOP_NONE)
+        if (carries_rtp(matched_row(a)))
+            hop = frame_hop(a);
+        else if (hop_of(a->src.role, a->dst.role) == CMSEDGE_HOP_MEETING_SERVER &&
+                 (fr->hint == CMSEDGE_APP_RTP || fr->hint == CMSEDGE_APP_RTCP))
+            hop = CMSEDGE_HOP_MEETING_SERVER; /* no row documents it: the payload must say */
+        else
+            return false;
+        if (hop == CMSEDGE_HOP_NONE)
             return false;
         call = timing_call(c, hop, fr->facts.time, src, dst, &tied_by, &tie);
         if (!call && (call = new_traversal_call(c, fr->facts.frame)) == 0)

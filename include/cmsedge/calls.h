@@ -28,7 +28,7 @@
  * dialog whose SDP named one of its ends (or, for RTCP, the port below one); media on the
  * reference's traversal media rows with no SDP in sight (SIP over TLS) tied by timing: a leg on
  * another hop of a signalling-less call that started within the window, when only one call
- * could be meant, or the RTP leg one port below on both ends (RTCP's pairing).
+ * could be meant, or the leg one port apart on both ends (RTP and its RTCP).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -75,7 +75,7 @@ enum cmsedge_tie {
     CMSEDGE_TIE_SDP,       /* media to or from an address and port a dialog's SDP named */
     CMSEDGE_TIE_SDP_RTCP,  /* media one port above what the SDP named (RTCP, RFC 3550 11) */
     CMSEDGE_TIE_TIMING,    /* the only call with another hop starting within the window */
-    CMSEDGE_TIE_PORT_PAIR, /* RTCP beside an RTP leg: both ends one port above it */
+    CMSEDGE_TIE_PORT_PAIR, /* RTP and RTCP: both ends one port apart from a leg's */
 };
 
 struct cmsedge_endpoint {

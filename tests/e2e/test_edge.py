@@ -363,7 +363,7 @@ class Lab(unittest.TestCase):
         return roles, notes
 
     def test_lab_ran(self):
-        self.assertEqual(self.scenarios, ["misconfig", "sip-edge", "web-proxy"])
+        self.assertEqual(self.scenarios, ["misconfig", "sip-edge", "traversal", "web-proxy"])
 
     def test_evidence_agrees_with_the_answer_key(self):
         """The evidence found in the bytes names each host as the answer key does (a check of

@@ -686,6 +686,53 @@ class Lab(TsharkCase):
     def test_misconfigurations(self):
         self.check_scenario("misconfig")
 
+    def test_traversal(self):
+        self.check_scenario("traversal")
+
+    def test_traversal_calls_as_the_key_says(self):
+        """Each call of the key is one traversal call: its media and RTCP legs on their hops,
+        no leg in another call, tied as the key says, with the key's verdict."""
+        import json
+        with open(os.path.join(self.lab, "traversal.key.json")) as f:
+            key = json.load(f)["traversal_calls"]
+        home = tempfile.mkdtemp(prefix="home-", dir=self.tmp)
+        os.chmod(home, 0o755)
+        proc = subprocess.run(
+            [RUN_TSHARK, "--build", BUILD, "--home", home, "--hosts",
+             os.path.join(self.lab, "lab.hosts"), "--", "-r",
+             os.path.join(self.lab, "traversal.pcap"), "-q", "-z", "cmsedge,calls,json"],
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        calls = json.loads(proc.stdout)["calls"]
+        self.assertEqual(len(calls), len(key), [c["verdict"] for c in calls])
+        for want, call in zip(key, calls):
+            with self.subTest(call=call["id"]):
+                self.assertEqual(call["kind"], "traversal")
+                legs = {(leg["hop"], frozenset((leg["a"], leg["b"]))): leg for leg in call["legs"]
+                        if leg["kind"] == "media"}
+                for part in ("media", "rtcp"):
+                    for hop, pairs in want.get(part, {}).items():
+                        for a, b in pairs:
+                            self.assertIn((hop, frozenset((a, b))), legs, f"{part} {a} {b}")
+                hops = {d["hop"] for d in call["dialogs"]} | {leg["hop"] for leg in call["legs"]}
+                self.assertEqual(hops, set(want["hops"]))
+                if want["tied_by"] == "call-id":
+                    self.assertIn("call-id", call["tied_by"])
+                    self.assertEqual(call["confidence"], "high")
+                    self.assertEqual({d["call_id"] for d in call["dialogs"]}, {want["call_id"]})
+                else:
+                    self.assertEqual(call["dialogs"], [])
+                    self.assertIn("timing", call["tied_by"])
+                    self.assertEqual(call["confidence"], "low")
+                if want["verdict"] == "complete":
+                    self.assertTrue(call["verdict"].startswith("complete: 3 hops"),
+                                    call["verdict"])
+                else:
+                    a, b = want["one_way"]
+                    self.assertRegex(call["verdict"], rf"^one-way: leg \d+ \(media, "
+                                     rf"expressway-c-meeting-server\) {re.escape(a)} -> "
+                                     rf"{re.escape(b)}, nothing back$")
+
 
 if __name__ == "__main__":
     unittest.main()

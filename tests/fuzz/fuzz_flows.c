@@ -2,7 +2,8 @@
  * point, as the plugin drives it (classification, services, per-flow checks, role inference),
  * every frame annotated again as a second pass would, the audit, and the audit written in one of
  * its three forms; the calls and the firewall verdict (with the relays' evidence from the calls)
- * follow the same frames, and the verdict is written in one of its five forms.
+ * follow the same frames (SIP messages among them, for the traversal calls), the verdict is
+ * written in one of its five forms and the calls in one of their three.
  *
  * Each frame takes 16 bytes of input. Hosts come from a pool of four, so flows repeat and
  * state builds up. Memory errors and leaks are the sanitizers'; the invariants are checked here.
@@ -62,6 +63,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cmsedge_annotation *an = malloc(sizeof *an), *again = malloc(sizeof *again);
     size_t n_frames = size / FRAME_BYTES;
     struct cmsedge_frame *frames = calloc(n_frames ? n_frames : 1, sizeof *frames);
+    struct cmsedge_sip_info *sips = calloc(n_frames ? n_frames : 1, sizeof *sips);
 
     cmsedge_settings_defaults(&s);
     /* the first byte configures the role of host 192.0.2.0 (or nobody's) */
@@ -89,7 +91,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fr->dport = be16(p + 3);
         fr->hint = (int)(p[5] % (CMSEDGE_APP_COUNT + 3)) - 3;
         fr->facts.frame = (uint32_t)k + 1;
-        fr->facts.time = (double)(k + 1) / 1000.0;
         fr->facts.length = p[6];
         fr->facts.tcp_flags = p[7];
         fr->facts.tcp_seq = p[8] & 1; /* two values: SYNs both repeat and start anew */
@@ -100,6 +101,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fr->facts.stun_error = be16(p + 11);
         fr->facts.has_relayed = p[13] & 1;
         fr->facts.relayed_port = be16(p + 14);
+        /* a SIP message: four Call-IDs and SDP ends among the hosts, so dialogs and media meet */
+        if (fr->hint == CMSEDGE_APP_SIP && (p[13] & 2)) {
+            struct cmsedge_sip_info *sip = &sips[k];
+            const uint8_t at[4] = {192, 0, 2, (uint8_t)(p[14] & 3)};
+            sip->request = p[10] & 0x80;
+            sip->method = (uint8_t)(p[10] % 6); /* one value past the enum */
+            sip->status = sip->request ? 0 : (uint16_t)(100 + be16(p + 11) % 600);
+            sip->call_id[0] = (char)('a' + (p[12] & 3));
+            sip->has_sdp = p[13] & 4;
+            sip->n_media = sip->has_sdp ? (size_t)(p[13] >> 6) : 0;
+            for (size_t m = 0; m < sip->n_media; m++) {
+                cmsedge_addr_from_ipv4(&sip->media[m].addr, at);
+                sip->media[m].port = (uint16_t)(be16(p + 14) + m);
+            }
+            fr->sip = sip;
+        }
+        fr->facts.time = (double)(k + 1) * (p[15] & 0x80 ? 0.4 : 0.001); /* timing windows */
 
         cmsedge_capture_annotate(c, fr, true, an);
         check_annotation(an);
@@ -140,8 +158,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(out->len > 0 && out->str[out->len - 1] == '\n');
         g_string_free(out, TRUE);
     }
+    {
+        int format = size > 1 ? data[1] % 3 : CMSEDGE_CALLS_TEXT;
+        GString *out = g_string_new(NULL);
+        check(cmsedge_calls_write(calls, (enum cmsedge_calls_format)format, out));
+        check(out->len > 0 && out->str[out->len - 1] == '\n');
+        g_string_free(out, TRUE);
+    }
     cmsedge_firewall_free(fw);
     cmsedge_calls_free(calls);
+    free(sips);
     cmsedge_audit_free(a);
     cmsedge_capture_free(c);
     cmsedge_hostmap_free(hosts);

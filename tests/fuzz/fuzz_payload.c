@@ -1,7 +1,7 @@
-/* libFuzzer harness: payload recognition, and the media follower over a stream of datagrams cut
- * from the input. Heads are heap copies of exactly the bytes handed over, so reading past them
- * is an ASan error.
- * SPDX-License-Identifier: GPL-2.0-or-later
+/* libFuzzer harness: payload recognition, the media follower over a stream of datagrams cut
+ * from the input, the STUN attribute walk and the SIP/SDP parser. Heads are heap copies of exactly
+ * the bytes handed over, so reading past them is an ASan error. SPDX-License-Identifier:
+ * GPL-2.0-or-later
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -9,8 +9,25 @@
 
 #include "cmsedge/media.h"
 #include "cmsedge/payload.h"
+#include "cmsedge/sip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What any parsed SIP message holds: a Call-ID, a status only on responses, media ends with an
+ * address and a port, as many as fit. */
+static void check_sip(const struct cmsedge_sip_info *sip)
+{
+    if (!sip->call_id[0] || !memchr(sip->call_id, 0, sizeof sip->call_id) ||
+        (sip->request && sip->status) ||
+        (!sip->request && (sip->status < 100 || sip->status > 699)) ||
+        sip->n_media > CMSEDGE_SDP_MAX_MEDIA || (sip->n_media && !sip->has_sdp))
+        abort();
+    for (size_t i = 0; i < sip->n_media; i++)
+        if (!sip->media[i].port ||
+            (sip->media[i].addr.family != 4 && sip->media[i].addr.family != 6) ||
+            !memchr(sip->media[i].media, 0, sizeof sip->media[i].media))
+            abort();
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -57,5 +74,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (!info.has_lifetime && info.lifetime))
         abort(); /* an address only with its attribute, and only IPv4 or IPv6 */
     free(msg);
+
+    /* SIP and SDP: a heap copy of the whole input again */
+    uint8_t *text = malloc(size ? size : 1);
+    struct cmsedge_sip_info sip;
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    if (cmsedge_parse_sip(text, size, &sip)) {
+        check_sip(&sip);
+    }
+    free(text);
     return 0;
 }
