@@ -12,16 +12,13 @@ import ipaddress
 import os
 import shutil
 import struct
-import subprocess
 import unittest
 
 import edge_services as es
 import tsharkrun
-from tsharkrun import ROOT
 
 FIELDS = ["frame.number", "cmsedge.purpose", "cmsedge.rule", "cmsedge.service",
           "cmsedge.service_id", "cmsedge.offspec", "cmsedge.reason", "cmsedge.expected_rule"]
-LAB = os.path.join(ROOT, "tests", "lab", "lab.sh")
 
 
 def describe(row):
@@ -295,17 +292,11 @@ class Lab(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if os.geteuid() != 0:
-            raise unittest.SkipTest("lab.sh captures on lo: run as root")
         cls.tmp = tsharkrun.readable_tmpdir("cmsedge-edge-lab-")
         cls.lab = os.path.join(cls.tmp, "lab")
-        proc = subprocess.run(["bash", LAB, cls.lab], capture_output=True, text=True,
-                              timeout=300)
-        if proc.returncode == 77:
-            raise unittest.SkipTest(proc.stderr.strip())
-        if proc.returncode != 0:
-            raise AssertionError(f"lab.sh failed: {proc.stdout}{proc.stderr}")
-        os.chmod(cls.lab, 0o755)
+        why_not = tsharkrun.run_lab(cls.lab)
+        if why_not:
+            raise unittest.SkipTest(why_not)
         cls.key = read_lab_hosts(os.path.join(cls.lab, "lab.hosts"))
         cls.scenarios = sorted(f[:-len(".key.json")] for f in os.listdir(cls.lab)
                                if f.endswith(".key.json"))

@@ -14,7 +14,6 @@ import unittest
 
 import captures
 import tsharkrun
-from tsharkrun import ROOT
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "golden")
@@ -143,17 +142,11 @@ class Synthetic(unittest.TestCase):
 class Lab(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if os.geteuid() != 0:
-            raise unittest.SkipTest("lab.sh captures on lo: run as root")
         cls.tmp = tsharkrun.readable_tmpdir("cmsedge-fw-lab-")
         cls.lab = os.path.join(cls.tmp, "lab")
-        proc = subprocess.run(["bash", os.path.join(ROOT, "tests", "lab", "lab.sh"), cls.lab],
-                              capture_output=True, text=True, timeout=600)
-        if proc.returncode == 77:
-            raise unittest.SkipTest(proc.stderr.strip())
-        if proc.returncode != 0:
-            raise AssertionError(f"lab.sh failed: {proc.stdout}{proc.stderr}")
-        os.chmod(cls.lab, 0o755)
+        why_not = tsharkrun.run_lab(cls.lab)
+        if why_not:
+            raise unittest.SkipTest(why_not)
         cls.hosts = os.path.join(cls.lab, "lab.hosts")
 
     @classmethod

@@ -23,7 +23,7 @@ import tsharkrun
 from tsharkrun import ROOT
 
 WARN = "6291456"  # PI_WARN in _ws.expert.severity
-LAB_CAPTURES = ["web-proxy", "sip-edge", "misconfig"]
+LAB_CAPTURES = ["web-proxy", "sip-edge", "misconfig", "traversal"]
 FIELDS = ["frame.number", "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "ip.proto",
           "tcp.srcport", "tcp.dstport", "udp.srcport", "udp.dstport",
           "_ws.expert.severity", "_ws.expert.message"]
