@@ -1,8 +1,13 @@
 /* cmsedge-calls.c
- * tshark -q -z cmsedge,calls[,text|csv|json]: the joins and calls the first pass found
- * (src/calls.c), each with its TURN allocations, its legs with packets and bytes per
- * direction, and the first missing or one-way part. The calls are followed by the dissector
- * itself on the first pass, so the listener only prints them at the end, in its form.
+ * tshark -q -z cmsedge,calls[,text|csv|json]: the web-app joins and traversal calls the first
+ * pass found (src/calls.c, src/calls_traversal.c), each with its TURN allocations or dialogs,
+ * its legs with packets and bytes per direction, and the first missing or one-way part. The
+ * calls are followed by the dissector itself on the first pass, so the listener only prints
+ * them at the end, in its form.
+ *
+ * Statistics > Cisco Meeting Server Edge joins and calls (tshark -z cmsedge_calls,tree): a
+ * stats tree of the frames of each call, by leg, fed by the "cmsedge_calls" tap, which the
+ * dissector queues with the call and leg of every frame that is part of one.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -12,6 +17,7 @@
 #include <stdlib.h>
 
 #include <epan/stat_tap_ui.h>
+#include <epan/stats_tree.h>
 #include <epan/tap.h>
 
 #include "compat.h"
@@ -79,9 +85,46 @@ static stat_tap_ui calls_ui = {
     REGISTER_STAT_GROUP_GENERIC, "Cisco Meeting Server Edge calls", CALLS_CLI, calls_init, 0, NULL,
 };
 
+/* ---- the stats tree of Wireshark's Statistics menu -------------------------------------- */
+
+#define TREE_ROOT "Frames of joins and calls"
+
+static int st_root = -1;
+
+static void calls_tree_init(stats_tree *st)
+{
+    st_root = stats_tree_create_node(st, TREE_ROOT, 0, STAT_DT_INT, TRUE);
+}
+
+static tap_packet_status calls_tree_packet(stats_tree *st, packet_info *pinfo _U_,
+                                           epan_dissect_t *edt _U_, const void *data,
+                                           tap_flags_t flags _U_)
+{
+    const struct cmsedge_call_ref *ref = data;
+    const struct cmsedge_call *call = cmsedge_calls_get(cmsedge_plugin_calls(), ref->call);
+    char name[96];
+    tick_stat_node(st, TREE_ROOT, 0, TRUE);
+    /* a web-app join's id is the one it had at the frame: joins merge later, as the report says */
+    g_snprintf(name, sizeof name, "Call %u (%s)", ref->call,
+               call && call->traversal ? "traversal call" : "web-app join");
+    int node = tick_stat_node(st, name, st_root, TRUE);
+    if (!ref->leg)
+        return TAP_PACKET_REDRAW;
+    if (ref->hop != CMSEDGE_HOP_NONE)
+        g_snprintf(name, sizeof name, "Leg %u: %s, %s", ref->leg, cmsedge_leg_kind_name(ref->kind),
+                   cmsedge_hop_name(ref->hop));
+    else
+        g_snprintf(name, sizeof name, "Leg %u: %s", ref->leg, cmsedge_leg_kind_name(ref->kind));
+    tick_stat_node(st, name, node, FALSE);
+    return TAP_PACKET_REDRAW;
+}
+
 static void register_calls_listener(void)
 {
     register_stat_tap_ui(&calls_ui, NULL);
+    stats_tree_register_plugin("cmsedge_calls", "cmsedge_calls",
+                               "Cisco Meeting Server Edge joins and calls", 0, calls_tree_packet,
+                               calls_tree_init, NULL);
 }
 
 void cmsedge_calls_register(void)

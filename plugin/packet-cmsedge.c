@@ -78,6 +78,7 @@ static expert_field ei_check_note = EI_INIT;
 static expert_field ei_inferred = EI_INIT;
 
 static int cmsedge_tap = -1;
+static int cmsedge_calls_tap = -1; /* "cmsedge_calls": every frame of a call's leg, with its ref */
 static dissector_handle_t cmsedge_handle;
 
 /* Text shown for each row, made once per settings change rather than once per frame: in
@@ -518,6 +519,8 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     const struct cmsedge_call_ref *ref = call_ref(pinfo, fr, a);
     if (!shown && !ref)
         return 0; /* nothing the reference speaks of */
+    if (ref && have_tap_listener(cmsedge_calls_tap))
+        tap_queue_packet(cmsedge_calls_tap, pinfo, ref); /* kept in file scope: lives on */
 
     if (!shown) { /* a leg of a call that no row documents (a relay's peer, say) */
         proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
@@ -706,6 +709,7 @@ void proto_register_cmsedge(void)
 
     cmsedge_handle = register_dissector("cmsedge", dissect_cmsedge, proto_cmsedge);
     cmsedge_tap = register_tap("cmsedge");
+    cmsedge_calls_tap = register_tap("cmsedge_calls");
     cmsedge_capture_register();
 }
 

@@ -420,6 +420,22 @@ class TraversalCalls(CaptureCase):
         self.assertTrue(all(c["confidence"] is None for c in alone))
         self.assertEqual(len(self.calls), 7)
 
+    def test_statistics_tree_counts_each_leg(self):
+        """Statistics > Cisco Meeting Server Edge joins and calls (-z cmsedge_calls,tree): each
+        call's frames, by leg, as many as the report counts."""
+        proc = tsharkrun.tshark(self.tmp, "-r", self.caps["traversal"], "-q", "-z",
+                                "cmsedge_calls,tree", hosts=self.hosts)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""))
+        tree = dict(re.findall(r"(?m)^  (Leg \d+: [a-z-]+, [a-z-]+)\s+(\d+)\s", proc.stdout))
+        want = {f"Leg {leg['id']}: {leg['kind']}, {leg['hop']}":
+                str(leg["packets"] + leg["packets_back"])
+                for call in self.calls for leg in call["legs"]}
+        self.assertEqual(tree, want)
+        for call in self.calls:
+            total = sum(leg["packets"] + leg["packets_back"] for leg in call["legs"])
+            self.assertRegex(proc.stdout, rf"(?m)^ Call {call['id']} \(traversal call\)\s+"
+                                          rf"{total}\s")
+
     def test_frames_carry_call_leg_and_hop(self):
         names = ["frame.number", "cmsedge.call", "cmsedge.leg", "cmsedge.leg_kind", "cmsedge.hop"]
         rows = tsharkrun.fields(self.tmp, self.caps["traversal"], names, hosts=self.hosts)
