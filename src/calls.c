@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmsedge/reference.h"
 #include "cmsedge/roles.h"
 #include "text_escape.h"
 
@@ -164,11 +165,17 @@ static struct cmsedge_allocation *new_allocation(struct cmsedge_calls *c, unsign
     return al;
 }
 
+const char *cmsedge_calls_rule(const struct cmsedge_annotation *a)
+{
+    return a->shown && a->verdict.n_matches && !a->verdict.offspec ? a->verdict.matches[0].row->id
+                                                                   : NULL;
+}
+
 static struct cmsedge_leg *find_or_add_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
                                            const struct cmsedge_allocation *al,
                                            const struct cmsedge_endpoint *src,
                                            const struct cmsedge_endpoint *dst, uint32_t frame,
-                                           int *dir)
+                                           const struct cmsedge_annotation *a, int *dir)
 {
     for (size_t i = c->n_legs; i-- > 0;) {
         struct cmsedge_leg *l = &c->legs[i];
@@ -183,8 +190,10 @@ static struct cmsedge_leg *find_or_add_leg(struct cmsedge_calls *c, enum cmsedge
     }
     struct cmsedge_leg *l =
         cmsedge_calls_new_leg(c, kind, cmsedge_calls_final(c, al->call), src, dst, frame);
-    if (l)
+    if (l) {
         l->allocation = al->id;
+        l->rule = cmsedge_calls_rule(a);
+    }
     *dir = 0;
     return l;
 }
@@ -304,7 +313,7 @@ bool cmsedge_calls_feed(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
     if (!al)
         return cmsedge_traversal_feed(c, fr, a, ref);
     int dir;
-    struct cmsedge_leg *leg = find_or_add_leg(c, kind, al, &src, &dst, f->frame, &dir);
+    struct cmsedge_leg *leg = find_or_add_leg(c, kind, al, &src, &dst, f->frame, a, &dir);
     ref->call = cmsedge_calls_final(c, al->call);
     ref->kind = kind;
     if (!leg)
@@ -375,6 +384,17 @@ void cmsedge_calls_endpoint(const struct cmsedge_endpoint *e, char *buf, size_t 
     cmsedge_endpoint_format(&e->addr, e->port, buf, len);
 }
 
+/* " (T1-06)": the rule of the reference for a TURN allocation from src to dst; "" if none. */
+static const char *rule_of(enum cmsedge_role src, enum cmsedge_role dst, char *buf, size_t len)
+{
+    const struct cmsedge_row *row = cmsedge_row_first(src, dst, CMSEDGE_APP_STUN);
+    if (row)
+        snprintf(buf, len, " (%s)", row->id);
+    else
+        buf[0] = '\0';
+    return buf;
+}
+
 const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, char *buf,
                                   size_t len)
 {
@@ -382,6 +402,7 @@ const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, 
         return cmsedge_traversal_problem(c, call, buf, len);
     const struct cmsedge_allocation *web = NULL, *ms = NULL;
     bool relay_relay = false;
+    char rule[16];
     for (size_t i = 0; i < c->n_allocs; i++) {
         const struct cmsedge_allocation *al = &c->allocs[i];
         if (!in_call(c, al->call, call))
@@ -396,8 +417,8 @@ const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, 
                                       in_call(c, c->legs[i].call, call));
     if (!web) {
         snprintf(buf, len,
-                 "missing: the web app's allocation on the Expressway-E public "
-                 "TURN port");
+                 "missing: the web app's allocation on the Expressway-E public TURN port%s",
+                 rule_of(CMSEDGE_ROLE_ANY, CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC, rule, sizeof rule));
         return buf;
     }
     if (!web->allocated) {
@@ -413,8 +434,9 @@ const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, 
     }
     if (!ms) {
         snprintf(buf, len,
-                 "missing: the Meeting Server's allocation on the Expressway-E "
-                 "private side");
+                 "missing: the Meeting Server's allocation on the Expressway-E private side%s",
+                 rule_of(CMSEDGE_ROLE_MEETING_SERVER, CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE, rule,
+                         sizeof rule));
         return buf;
     }
     if (!ms->allocated) {
@@ -432,8 +454,9 @@ const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, 
         char from[64], to[64];
         cmsedge_calls_endpoint(l->packets[0] ? &l->a : &l->b, from, sizeof from);
         cmsedge_calls_endpoint(l->packets[0] ? &l->b : &l->a, to, sizeof to);
-        snprintf(buf, len, "one-way: leg %u (%s) %s -> %s, nothing back", l->id,
-                 cmsedge_leg_kind_name(l->kind), from, to);
+        snprintf(buf, len, "one-way: leg %u (%s%s%s) %s -> %s, nothing back", l->id,
+                 cmsedge_leg_kind_name(l->kind), l->rule ? ", " : "", l->rule ? l->rule : "", from,
+                 to);
         return buf;
     }
     return NULL;
@@ -586,8 +609,8 @@ static void put_leg(struct text *t, const struct cmsedge_leg *l)
         put(t, "  Leg %u (%s, %s%s%s, %s)", l->id, cmsedge_leg_kind_name(l->kind),
             cmsedge_hop_name(l->hop), l->rule ? ", " : "", l->rule ? l->rule : "", how);
     } else {
-        put(t, "  Leg %u (%s, allocation %u)", l->id, cmsedge_leg_kind_name(l->kind),
-            l->allocation);
+        put(t, "  Leg %u (%s, allocation %u%s%s)", l->id, cmsedge_leg_kind_name(l->kind),
+            l->allocation, l->rule ? ", " : "", l->rule ? l->rule : "");
     }
     put(t, ": %s -> %s: %llu packets %llu bytes; back: %llu packets %llu bytes; frames %u-%u\n", a,
         b, (unsigned long long)l->packets[0], (unsigned long long)l->bytes[0],

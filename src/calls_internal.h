@@ -38,6 +38,8 @@ struct cmsedge_calls {
 };
 
 bool cmsedge_calls_grow(void **items, size_t *cap, size_t need, size_t size);
+/* The id of the reference row a frame matched (not off-spec), or NULL: a leg's rule. */
+const char *cmsedge_calls_rule(const struct cmsedge_annotation *a);
 /* A new call or leg, or NULL when memory or the bound ran out. */
 struct cmsedge_call *cmsedge_calls_new_call(struct cmsedge_calls *c, uint32_t frame);
 struct cmsedge_leg *cmsedge_calls_new_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,

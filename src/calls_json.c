@@ -129,7 +129,9 @@ static void json_leg(GString *out, const struct cmsedge_leg *l)
     if (traversal)
         json_leg_tie(out, l);
     else
-        g_string_append_printf(out, ",\"allocation\":%u", l->allocation);
+        g_string_append_printf(out, ",\"allocation\":%u,\"rule\":%s%s%s", l->allocation,
+                               l->rule ? "\"" : "", l->rule ? l->rule : "null",
+                               l->rule ? "\"" : "");
     g_string_append_c(out, ',');
     json_endpoint(out, "a", &l->a);
     g_string_append_c(out, ',');

@@ -288,8 +288,7 @@ add_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind, unsigned call, enum
     l->hop = hop;
     l->dialog = dialog_id;
     l->first_time = fr->facts.time;
-    const struct cmsedge_row *row = matched_row(a);
-    l->rule = row ? row->id : NULL;
+    l->rule = cmsedge_calls_rule(a);
     struct key k = make_key((uint8_t)kind, kind == CMSEDGE_LEG_SIP ? dialog_id : 0, src, dst);
     insert(c->leg_index, &k, l->id);
     return l;
@@ -568,6 +567,19 @@ static bool media_on_hop(const struct cmsedge_calls *c, unsigned call, enum cmse
     return call_has_hop(c, call, hop, false, true);
 }
 
+/* The reference's rule for a hop's RTP, by the roles its ends play; NULL for the Meeting
+ * Server's hop, whose media no row documents. */
+static const struct cmsedge_row *hop_rule(enum cmsedge_hop hop)
+{
+    if (hop == CMSEDGE_HOP_ENDPOINT)
+        return cmsedge_row_first(CMSEDGE_ROLE_SIP_ENDPOINT, CMSEDGE_ROLE_EXPRESSWAY_E,
+                                 CMSEDGE_APP_RTP);
+    if (hop == CMSEDGE_HOP_ZONE)
+        return cmsedge_row_first(CMSEDGE_ROLE_EXPRESSWAY_C, CMSEDGE_ROLE_EXPRESSWAY_E,
+                                 CMSEDGE_APP_RTP);
+    return NULL;
+}
+
 const char *cmsedge_traversal_problem(const struct cmsedge_calls *c, unsigned call, char *buf,
                                       size_t len)
 {
@@ -593,10 +605,12 @@ const char *cmsedge_traversal_problem(const struct cmsedge_calls *c, unsigned ca
             continue;
         char at[64];
         cmsedge_calls_endpoint(&d->media[0].at, at, sizeof at);
+        const struct cmsedge_row *row = hop_rule(d->hop);
         snprintf(buf, len,
-                 "missing: media on the %s (dialog %u's SDP named %s at frame %u; nothing "
+                 "missing: media on the %s%s%s%s (dialog %u's SDP named %s at frame %u; nothing "
                  "to or from it)",
-                 cmsedge_hop_name(d->hop), d->id, at, d->media[0].frame);
+                 cmsedge_hop_name(d->hop), row ? " (" : "", row ? row->id : "", row ? ")" : "",
+                 d->id, at, d->media[0].frame);
         return buf;
     }
     /* one way only, where the capture shows both directions of something: RTP legs with

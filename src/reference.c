@@ -42,6 +42,16 @@ const struct cmsedge_row *cmsedge_row_by_id(const char *id)
     return NULL;
 }
 
+const struct cmsedge_row *cmsedge_row_first(unsigned src, unsigned dst, unsigned app)
+{
+    for (size_t i = 0; i < cmsedge_n_rows; i++) {
+        const struct cmsedge_row *r = &cmsedge_rows[i];
+        if (r->src.role == src && r->dst.role == dst && (r->apps & CMSEDGE_APP_BIT(app)))
+            return r;
+    }
+    return NULL;
+}
+
 const struct cmsedge_scenario *cmsedge_scenario(unsigned table)
 {
     for (size_t i = 0; i < cmsedge_n_scenarios; i++) {

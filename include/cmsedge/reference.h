@@ -138,6 +138,9 @@ extern const struct cmsedge_footnote cmsedge_footnotes[];
 extern const size_t cmsedge_n_footnotes;
 
 const struct cmsedge_row *cmsedge_row_by_id(const char *id);
+/* The first row, in the reference's order, from a host of role src to one of role dst that
+ * carries app (an enum cmsedge_app): the rule a report cites for a flow it found missing. */
+const struct cmsedge_row *cmsedge_row_first(unsigned src, unsigned dst, unsigned app);
 const struct cmsedge_scenario *cmsedge_scenario(unsigned table);
 const char *cmsedge_footnote_text(unsigned number);
 

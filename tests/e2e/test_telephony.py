@@ -287,7 +287,8 @@ class Calls(CaptureCase):
             self.assertEqual([int(r["id"]) for r in mine if r["record"] == "leg"],
                              [leg["id"] for leg in call["legs"]])
         for leg in (leg for call in calls for leg in call["legs"]):
-            self.assertIn(f"  Leg {leg['id']} ({leg['kind']}, allocation {leg['allocation']}): "
+            rule = f", {leg['rule']}" if leg["rule"] else ""
+            self.assertIn(f"  Leg {leg['id']} ({leg['kind']}, allocation {leg['allocation']}{rule}): "
                           f"{leg['a']} -> {leg['b']}: {leg['packets']} packets {leg['bytes']} "
                           f"bytes; back: {leg['packets_back']} packets {leg['bytes_back']} "
                           f"bytes; frames {leg['first_frame']}-{leg['last_frame']}\n", text)
@@ -316,11 +317,11 @@ class Calls(CaptureCase):
         self.assertIn("relayed 203.0.113.10:24100, lifetime 600 s", complete)
         self.assertIn("permissions: 192.0.2.10:24200; channels: 0x4000 -> 192.0.2.10:24200", complete)
         self.assertIn("Verdict: complete", complete)
-        self.assertRegex(one_way, r"Verdict: one-way: leg \d+ \(relay-relay\) "
+        self.assertRegex(one_way, r"Verdict: one-way: leg \d+ \(relay-relay, T1-11\) "
                                   r"203\.0\.113\.10:24102 -> 192\.0\.2\.10:24202, nothing back")
         self.assertIn("Verdict: missing: the Meeting Server's allocation", alone)
         # the legs, counted each way: 3 packets of media each way through the relays
-        self.assertRegex(complete, r"\(relay-relay, allocation 1\): 203\.0\.113\.10:24100 -> "
+        self.assertRegex(complete, r"\(relay-relay, allocation 1, T1-11\): 203\.0\.113\.10:24100 -> "
                                    r"192\.0\.2\.10:24200: 3 packets \d+ bytes; back: 3 packets")
 
     def test_frames_carry_call_and_leg(self):

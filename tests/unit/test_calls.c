@@ -111,7 +111,7 @@ static void a_join_is_one_call(void **state)
     feed(&fd, EPRIV, 3478, MS, 40000, CMSEDGE_STUN_ALLOCATE_SUCCESS, EPRIV, 24002, 0, 0, NULL);
     assert_non_null(cmsedge_calls_problem(fd.calls, 1, buf, sizeof buf));
     assert_string_equal(buf, "missing: the Meeting Server's allocation on the Expressway-E "
-                             "private side");
+                             "private side (T1-10)");
     /* the browser's permission names the Meeting Server's relay: one call from here on */
     assert_int_equal(feed(&fd, WEB, 50000, EPUB, 3478, CMSEDGE_STUN_PERMISSION_REQUEST, 0, 0, EPRIV,
                           24002, NULL),
@@ -248,13 +248,16 @@ static void json_of_a_join(void **state)
         "\"client\":\"192.0.2.4:40000\",\"server\":\"192.0.2.3:3478\",\"server_role\":"
         "\"expressway-e-private\",\"relayed\":\"192.0.2.3:24002\",\"refused\":null,\"lifetime\":"
         "null,\"permissions\":[],\"channels\":[]}],\"dialogs\":[],\"legs\":["
-        "{\"id\":1,\"kind\":\"client-turn\",\"allocation\":1,\"a\":\"198.51.100.1:50000\",\"b\":"
+        "{\"id\":1,\"kind\":\"client-turn\",\"allocation\":1,\"rule\":null,\"a\":\"198.51.100.1:"
+        "50000\",\"b\":"
         "\"203.0.113.2:3478\",\"packets\":2,\"bytes\":200,\"packets_back\":1,\"bytes_back\":100,"
         "\"first_frame\":1,\"last_frame\":5},"
-        "{\"id\":2,\"kind\":\"client-turn\",\"allocation\":2,\"a\":\"192.0.2.4:40000\",\"b\":"
+        "{\"id\":2,\"kind\":\"client-turn\",\"allocation\":2,\"rule\":null,\"a\":\"192.0.2.4:"
+        "40000\",\"b\":"
         "\"192.0.2.3:3478\",\"packets\":1,\"bytes\":100,\"packets_back\":1,\"bytes_back\":100,"
         "\"first_frame\":3,\"last_frame\":4},"
-        "{\"id\":3,\"kind\":\"relay-relay\",\"allocation\":1,\"a\":\"203.0.113.2:24000\",\"b\":"
+        "{\"id\":3,\"kind\":\"relay-relay\",\"allocation\":1,\"rule\":null,\"a\":\"203.0.113.2:"
+        "24000\",\"b\":"
         "\"192.0.2.3:24002\",\"packets\":1,\"bytes\":100,\"packets_back\":0,\"bytes_back\":0,"
         "\"first_frame\":6,\"last_frame\":6}]},\n"
         "{\"id\":3,\"kind\":\"call\",\"first_frame\":7,\"joined_by\":[],\"verdict\":\"missing: a "
@@ -264,7 +267,8 @@ static void json_of_a_join(void **state)
         "\"client\":\"198.51.100.1:50002\",\"server\":\"203.0.113.2:3478\",\"server_role\":"
         "\"expressway-e-public\",\"relayed\":null,\"refused\":401,\"lifetime\":null,"
         "\"permissions\":[],\"channels\":[]}],\"dialogs\":[],\"legs\":["
-        "{\"id\":4,\"kind\":\"client-turn\",\"allocation\":3,\"a\":\"198.51.100.1:50002\",\"b\":"
+        "{\"id\":4,\"kind\":\"client-turn\",\"allocation\":3,\"rule\":null,\"a\":\"198.51.100.1:"
+        "50002\",\"b\":"
         "\"203.0.113.2:3478\",\"packets\":1,\"bytes\":100,\"packets_back\":1,\"bytes_back\":100,"
         "\"first_frame\":7,\"last_frame\":8}]}\n"
         "]}\n");
