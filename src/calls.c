@@ -267,10 +267,17 @@ static struct cmsedge_allocation *turn_message(struct cmsedge_calls *c,
     } else if (*reply && f->stun_type == CMSEDGE_STUN_ALLOCATE_ERROR) {
         al->error = f->stun_error;
     }
-    if (*reply && f->has_lifetime &&
+    bool released = f->stun_type == STUN_REFRESH_SUCCESS && f->has_lifetime && !f->lifetime;
+    if (*reply && f->has_lifetime && !released &&
         (f->stun_type == CMSEDGE_STUN_ALLOCATE_SUCCESS || f->stun_type == STUN_REFRESH_SUCCESS)) {
         al->has_lifetime = true;
         al->lifetime = f->lifetime;
+    }
+    if (*reply && f->stun_type == STUN_REFRESH_SUCCESS) {
+        if (released && !al->released_frame)
+            al->released_frame = f->frame;
+        else if (!released)
+            al->refreshes++;
     }
     if (!*reply && (f->stun_type == CMSEDGE_STUN_PERMISSION_REQUEST ||
                     f->stun_type == CMSEDGE_STUN_CHANNELBIND_REQUEST))
@@ -395,11 +402,9 @@ static const char *rule_of(enum cmsedge_role src, enum cmsedge_role dst, char *b
     return buf;
 }
 
-const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, char *buf,
-                                  size_t len)
+/* What a web-app join misses, or NULL. */
+static const char *join_problem(const struct cmsedge_calls *c, unsigned call, char *buf, size_t len)
 {
-    if (call >= 1 && call <= c->n_calls && c->calls[call - 1].traversal)
-        return cmsedge_traversal_problem(c, call, buf, len);
     const struct cmsedge_allocation *web = NULL, *ms = NULL;
     bool relay_relay = false;
     char rule[16];
@@ -462,6 +467,40 @@ const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, 
     return NULL;
 }
 
+/* Appends a note to the verdict in buf when the call's Meeting Server allocated on the
+ * Expressway-E's public side: Table 2's "Any IP address" row allows it, Tables 1 and 4 have
+ * it on the private side (the per-frame check public-turn says the same). */
+static void public_side_note(const struct cmsedge_calls *c, unsigned call, char *buf, size_t len)
+{
+    for (size_t i = 0; i < c->n_allocs; i++) {
+        const struct cmsedge_allocation *al = &c->allocs[i];
+        if (!in_call(c, al->call, call) || al->client_role != CMSEDGE_ROLE_MEETING_SERVER ||
+            al->server_role != CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC)
+            continue;
+        char server[64], rule[16];
+        size_t used = strlen(buf);
+        cmsedge_calls_endpoint(&al->server, server, sizeof server);
+        snprintf(buf + used, len - used,
+                 "; note: the Meeting Server's allocation %u went to the Expressway-E's public "
+                 "side (%s), Tables 1 and 4 have it on the private side%s",
+                 al->id, server,
+                 rule_of(CMSEDGE_ROLE_MEETING_SERVER, CMSEDGE_ROLE_EXPRESSWAY_E_PRIVATE, rule,
+                         sizeof rule));
+        return;
+    }
+}
+
+const char *cmsedge_calls_problem(const struct cmsedge_calls *c, unsigned call, char *buf,
+                                  size_t len)
+{
+    if (call >= 1 && call <= c->n_calls && c->calls[call - 1].traversal)
+        return cmsedge_traversal_problem(c, call, buf, len);
+    const char *p = join_problem(c, call, buf, len);
+    if (p)
+        public_side_note(c, call, buf, len);
+    return p;
+}
+
 /* ---- what the writers share (src/calls_internal.h) ---------------------------------------- */
 
 const struct cmsedge_call *cmsedge_calls_next_final(const struct cmsedge_calls *c, size_t *at)
@@ -507,9 +546,13 @@ const char *cmsedge_calls_verdict(const struct cmsedge_calls *c, unsigned call, 
                                   size_t len)
 {
     const char *p = cmsedge_calls_problem(c, call, buf, len);
-    if (!p && call >= 1 && call <= c->n_calls && c->calls[call - 1].traversal)
+    if (p)
+        return p;
+    if (call >= 1 && call <= c->n_calls && c->calls[call - 1].traversal)
         return cmsedge_traversal_complete(c, call, buf, len);
-    return p ? p : "complete: both allocations, media both ways";
+    snprintf(buf, len, "complete: both allocations, media both ways");
+    public_side_note(c, call, buf, len);
+    return buf;
 }
 
 const char *cmsedge_calls_client_role(const struct cmsedge_allocation *al)
@@ -568,6 +611,10 @@ static void put_allocation(struct text *t, const struct cmsedge_allocation *al)
     }
     if (al->has_lifetime)
         put(t, ", lifetime %u s", al->lifetime);
+    if (al->refreshes)
+        put(t, ", %u refresh%s", al->refreshes, al->refreshes == 1 ? "" : "es");
+    if (al->released_frame)
+        put(t, ", released at frame %u", al->released_frame);
     put(t, "\n    permissions:");
     for (size_t i = 0; i < al->n_peers; i++) {
         cmsedge_calls_endpoint(&al->peers[i], peer, sizeof peer);
@@ -662,7 +709,7 @@ char *cmsedge_calls_text(const struct cmsedge_calls *c)
         const struct cmsedge_call *joiner;
         const struct cmsedge_allocation *al;
         const struct cmsedge_leg *leg;
-        char verdict[256];
+        char verdict[400];
         const struct cmsedge_dialog *d;
         if (call->traversal)
             put(&t, "\nCall %u (traversal, from frame %u)\n", call->id, call->first_frame);

@@ -35,6 +35,8 @@
     X(RELAYED, "relayed")                                                                          \
     X(REFUSED, "refused")                                                                          \
     X(LIFETIME, "lifetime")                                                                        \
+    X(REFRESHES, "refreshes")                                                                      \
+    X(RELEASED_FRAME, "released_frame")                                                            \
     X(PERMISSIONS, "permissions")                                                                  \
     X(CHANNELS, "channels")                                                                        \
     X(ALLOCATION, "allocation")                                                                    \
@@ -92,7 +94,7 @@ static void call_columns(const struct cmsedge_calls *c, const struct cmsedge_cal
                          struct line *l)
 {
     const struct cmsedge_call *joiner;
-    char verdict[256];
+    char verdict[400];
     clear(l, COL_CALL);
     g_string_printf(l->cell[COL_CALL], "%u", call->id);
     g_string_assign(l->cell[COL_CALL_KIND], cmsedge_calls_kind(c, call->id));
@@ -159,6 +161,8 @@ static void allocation_line(GString *out, struct line *l, const struct cmsedge_a
         g_string_printf(l->cell[COL_REFUSED], "%u", al->error);
     if (al->has_lifetime)
         g_string_printf(l->cell[COL_LIFETIME], "%u", al->lifetime);
+    g_string_printf(l->cell[COL_REFRESHES], "%u", al->refreshes);
+    uint_cell(l->cell[COL_RELEASED_FRAME], al->released_frame);
     for (size_t i = 0; i < al->n_peers; i++)
         put_endpoint(l->cell[COL_PERMISSIONS], ", ", &al->peers[i]);
     for (size_t i = 0; i < al->n_channels; i++) {

@@ -28,6 +28,14 @@ static void json_endpoint(GString *out, const char *key, const struct cmsedge_en
     cmsedge_json_string(out, text);
 }
 
+static void json_uint_or_null(GString *out, const char *key, unsigned v)
+{
+    if (v)
+        g_string_append_printf(out, ",\"%s\":%u", key, v);
+    else
+        g_string_append_printf(out, ",\"%s\":null", key);
+}
+
 static void json_allocation(GString *out, const struct cmsedge_allocation *al)
 {
     g_string_append_printf(out,
@@ -52,6 +60,8 @@ static void json_allocation(GString *out, const struct cmsedge_allocation *al)
         g_string_append_printf(out, ",\"lifetime\":%u", al->lifetime);
     else
         g_string_append(out, ",\"lifetime\":null");
+    g_string_append_printf(out, ",\"refreshes\":%u", al->refreshes);
+    json_uint_or_null(out, "released_frame", al->released_frame);
     g_string_append(out, ",\"permissions\":[");
     for (size_t i = 0; i < al->n_peers; i++) {
         char peer[64];
@@ -67,14 +77,6 @@ static void json_allocation(GString *out, const struct cmsedge_allocation *al)
         g_string_append_c(out, '}');
     }
     g_string_append(out, "]}");
-}
-
-static void json_uint_or_null(GString *out, const char *key, unsigned v)
-{
-    if (v)
-        g_string_append_printf(out, ",\"%s\":%u", key, v);
-    else
-        g_string_append_printf(out, ",\"%s\":null", key);
 }
 
 static void json_dialog(GString *out, const struct cmsedge_dialog *d)
@@ -150,7 +152,7 @@ static void json_call(GString *out, const struct cmsedge_calls *c, const struct 
     const struct cmsedge_allocation *al;
     const struct cmsedge_leg *leg;
     const struct cmsedge_dialog *d;
-    char verdict[256];
+    char verdict[400];
     g_string_append_printf(out, "{\"id\":%u,\"kind\":\"%s\",\"first_frame\":%u,\"joined_by\":[",
                            call->id, cmsedge_calls_kind(c, call->id), call->first_frame);
     for (size_t k = 0; (joiner = cmsedge_calls_next_joiner(c, call->id, &k)) != NULL;) {

@@ -99,9 +99,11 @@ struct cmsedge_allocation {
     uint16_t error;                  /* the last Allocate error code, 0 for none */
     struct cmsedge_endpoint relayed; /* with allocated */
     bool has_lifetime;
-    uint32_t lifetime; /* seconds, from the success or a Refresh */
-    size_t n_peers;    /* XOR-PEER-ADDRESS of permissions and channels, as given (a permission
-                          is for the address, RFC 8656 section 9; the port names the peer) */
+    uint32_t lifetime;       /* seconds, from the success or a Refresh (the last one not 0) */
+    unsigned refreshes;      /* Refresh success responses that kept it */
+    uint32_t released_frame; /* a Refresh success with LIFETIME 0 (RFC 8656 7.2), 0 for none */
+    size_t n_peers;          /* XOR-PEER-ADDRESS of permissions and channels, as given (a permission
+                                is for the address, RFC 8656 section 9; the port names the peer) */
     struct cmsedge_endpoint peers[CMSEDGE_CALLS_MAX_PEERS];
     size_t n_channels;
     struct cmsedge_channel channels[CMSEDGE_CALLS_MAX_CHANNELS];

@@ -208,8 +208,11 @@ class Lab(unittest.TestCase):
     def test_misconfig(self):
         self.check("misconfig")
 
+    def test_traversal(self):
+        self.check("traversal")
+
     def test_slices_never_turn_works_into_blocked(self):
-        for name in ("web-proxy", "sip-edge", "misconfig"):
+        for name in ("web-proxy", "sip-edge", "misconfig", "traversal"):
             capture = os.path.join(self.lab, name + ".pcap")
             full = {r["rule"]: r["verdict"] for r in self.verdicts(capture)}
             count = int(subprocess.run(["capinfos", "-c", "-M", capture], capture_output=True,

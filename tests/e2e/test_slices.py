@@ -133,7 +133,7 @@ class Slices(unittest.TestCase):
         self.check("misconfig")
 
     def test_full_captures_do_warn(self):
-        """The comparison sees warnings at all: the misconfig capture has its six faults."""
+        """The comparison sees warnings at all: the misconfig capture has its seven faults."""
         whole = warnings(self.tmp, os.path.join(self.lab, "misconfig.pcap"), self.hosts)
         messages = "\n".join(m for (_, m) in whole)
         for expected in ["blocked?", "Expressway-E ports are 7001; seen 7002",

@@ -676,6 +676,18 @@ class Lab(TsharkCase):
         self.assertEqual(sorted({(c["check"], c.get("rule")) for c in audit["checks"]
                                  if c["check"] == "blocked"}),
                          sorted(tuple(c) for c in key["checks"] if c[0] == "blocked"), name)
+        # the calls' verdicts say what the key says they must, and a clean scenario's no note
+        proc = subprocess.run(
+            [RUN_TSHARK, "--build", BUILD, "--home", home, "--hosts",
+             os.path.join(self.lab, "lab.hosts"), "--", "-r",
+             os.path.join(self.lab, name + ".pcap"), "-q", "-z", "cmsedge,calls,json"],
+            capture_output=True, text=True, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""), name)
+        verdicts = [c["verdict"] for c in json.loads(proc.stdout)["calls"]]
+        for words in key.get("calls_verdicts_contain", []):
+            self.assertTrue(any(words in v for v in verdicts), f"{name}: {words} in {verdicts}")
+        if not key["offspec"]:
+            self.assertFalse([v for v in verdicts if "note:" in v], name)
 
     def test_web_proxy(self):
         self.check_scenario("web-proxy")

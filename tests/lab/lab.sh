@@ -193,6 +193,8 @@ bg timeout 30 socat -u "UDP-RECV:3490,bind=$PEER" /dev/null              # takes
 wait_port udp "$PEER" 3490
 timeout 8 turnutils_uclient -L "$GUEST" -e "$PEER" -r 3490 -u lab -w lab -n 20 -m 1 -c \
   "$E_PUB" >>"$work/programs.log" 2>&1 || true                    # relay's media not let back in
+timeout 8 turnutils_uclient -L "$CMS" -e "$PEER" -r 3490 -u lab -w lab -n 20 -m 1 -c \
+  "$E_PUB" >>"$work/programs.log" 2>&1 || true        # the Meeting Server's TURN on the public side
 bg timeout 30 socat "TCP-LISTEN:7002,bind=$E_PRIV,reuseaddr,fork" "SYSTEM:python3 $here/sip_answer.py"
 wait_port tcp "$E_PRIV" 7002
 sip_options "$EXP_C" "$C_ZONE3" "$E_PRIV" 7002                              # wrong zone port
@@ -209,12 +211,13 @@ cat >"$out/misconfig.key.json" <<KEY
 {"scenario": "Misconfigurations",
  "rules": [],
  "offspec": true,
- "checks": [["blocked", "T2-15"], ["blocked", "T1-04"]],
+ "checks": [["blocked", "T2-15"], ["blocked", "T1-04"], ["public-turn", "T1-06"]],
  "firewall_blocked": ["T2-14"],
+ "calls_verdicts_contain": ["note: the Meeting Server's allocation"],
  "translated_source": true,
  "reasons": ["Expressway-E ports are 7001; seen 7002", "Expressway-C source ports are 25000-29999; seen $C_NAT"],
  "findings": ["web administration on port 443"],
- "students": "Six faults: relay ports closed (ICMP port unreachable for the Meeting Server's media), a TURN relay whose peer's media never comes back in (the relay sends 20 datagrams, nothing returns), the traversal zone on the wrong port (7002), a translating firewall between Expressway-C and Expressway-E (source port $C_NAT), web administration on 443 (footnotes 1 and 2), and the SSH tunnel refused (RST on 2222)."}
+ "students": "Seven faults: relay ports closed (ICMP port unreachable for the Meeting Server's media), a TURN relay whose peer's media never comes back in (the relay sends 20 datagrams, nothing returns), the Meeting Server allocating on the Expressway-E's public TURN address instead of the private one (Tables 1 and 4), the traversal zone on the wrong port (7002), a translating firewall between Expressway-C and Expressway-E (source port $C_NAT), web administration on 443 (footnotes 1 and 2), and the SSH tunnel refused (RST on 2222)."}
 KEY
 
 # ---- traversal calls -----------------------------------------------------------------------

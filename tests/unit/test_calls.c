@@ -190,6 +190,7 @@ static char *written(const struct cmsedge_calls *c, enum cmsedge_calls_format fo
 #define CSV_HEADER                                                                                 \
     "record,call,call_kind,call_first_frame,joined_by,verdict,call_tied_by,confidence,id,"         \
     "first_frame,transport,client_role,client,server,server_role,relayed,refused,lifetime,"        \
+    "refreshes,released_frame,"                                                                    \
     "permissions,channels,allocation,leg_kind,a,b,packets,bytes,packets_back,bytes_back,"          \
     "last_frame,hop,rule,tied_by,tie_dialog,tie_leg,tie_frame,call_id,status,status_frame,"        \
     "bye_frame,sdp_media\n"
@@ -204,25 +205,26 @@ static void csv_of_a_join(void **state)
         csv, CSV_HEADER
         "allocation,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 "
         "-> 192.0.2.3:24002, nothing back\",,,1,1,udp,unconfigured,198.51.100.1:50000,"
-        "203.0.113.2:3478,expressway-e-public,203.0.113.2:24000,,600,192.0.2.3:24002,"
+        "203.0.113.2:3478,expressway-e-public,203.0.113.2:24000,,600,0,,192.0.2.3:24002,"
         "0x4000 -> 192.0.2.3:24002,,,,,,,,,,,,,,,,,,,,\n"
         "allocation,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 "
         "-> 192.0.2.3:24002, nothing back\",,,2,3,udp,meeting-server,192.0.2.4:40000,"
-        "192.0.2.3:3478,expressway-e-private,192.0.2.3:24002,,,,,,,,,,,,,,,,,,,,,,,,\n"
+        "192.0.2.3:3478,expressway-e-private,192.0.2.3:24002,,,0,,,,,,,,,,,,,,,,,,,,,,,\n"
         "leg,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 -> "
-        "192.0.2.3:24002, nothing back\",,,1,1,,,,,,,,,,,1,client-turn,198.51.100.1:50000,"
+        "192.0.2.3:24002, nothing back\",,,1,1,,,,,,,,,,,,,1,client-turn,198.51.100.1:50000,"
         "203.0.113.2:3478,2,200,1,100,5,,,,,,,,,,,\n"
         "leg,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 -> "
-        "192.0.2.3:24002, nothing back\",,,2,3,,,,,,,,,,,2,client-turn,192.0.2.4:40000,"
+        "192.0.2.3:24002, nothing back\",,,2,3,,,,,,,,,,,,,2,client-turn,192.0.2.4:40000,"
         "192.0.2.3:3478,1,100,1,100,4,,,,,,,,,,,\n"
         "leg,1,join,1,call 2 at frame 5,\"one-way: leg 3 (relay-relay) 203.0.113.2:24000 -> "
-        "192.0.2.3:24002, nothing back\",,,3,6,,,,,,,,,,,1,relay-relay,203.0.113.2:24000,"
+        "192.0.2.3:24002, nothing back\",,,3,6,,,,,,,,,,,,,1,relay-relay,203.0.113.2:24000,"
         "192.0.2.3:24002,1,100,0,0,6,,,,,,,,,,,\n"
         "allocation,3,call,7,,missing: a relayed address for allocation 3 (refused: 401),,,3,7,udp,"
-        "unconfigured,198.51.100.1:50002,203.0.113.2:3478,expressway-e-public,,401,,,,,,,,,,,,,,,,,"
+        "unconfigured,198.51.100.1:50002,203.0.113.2:3478,expressway-e-public,,401,,0,,,,,,,,,,,,,,"
+        ",,,"
         ",,,,,,\n"
         "leg,3,call,7,,missing: a relayed address for allocation 3 (refused: "
-        "401),,,4,7,,,,,,,,,,,3,"
+        "401),,,4,7,,,,,,,,,,,,,3,"
         "client-turn,198.51.100.1:50002,203.0.113.2:3478,1,100,1,100,8,,,,,,,,,,,\n");
     g_free(csv);
     cmsedge_calls_free(c);
@@ -242,12 +244,14 @@ static void json_of_a_join(void **state)
         "{\"id\":1,\"first_frame\":1,\"transport\":\"udp\",\"client_role\":\"unconfigured\","
         "\"client\":\"198.51.100.1:50000\",\"server\":\"203.0.113.2:3478\",\"server_role\":"
         "\"expressway-e-public\",\"relayed\":\"203.0.113.2:24000\",\"refused\":null,\"lifetime\":"
-        "600,\"permissions\":[\"192.0.2.3:24002\"],\"channels\":[{\"number\":16384,\"peer\":"
+        "600,\"refreshes\":0,\"released_frame\":null,\"permissions\":[\"192.0.2.3:24002\"],"
+        "\"channels\":[{\"number\":16384,\"peer\":"
         "\"192.0.2.3:24002\"}]},"
         "{\"id\":2,\"first_frame\":3,\"transport\":\"udp\",\"client_role\":\"meeting-server\","
         "\"client\":\"192.0.2.4:40000\",\"server\":\"192.0.2.3:3478\",\"server_role\":"
         "\"expressway-e-private\",\"relayed\":\"192.0.2.3:24002\",\"refused\":null,\"lifetime\":"
-        "null,\"permissions\":[],\"channels\":[]}],\"dialogs\":[],\"legs\":["
+        "null,\"refreshes\":0,\"released_frame\":null,\"permissions\":[],\"channels\":[]}],"
+        "\"dialogs\":[],\"legs\":["
         "{\"id\":1,\"kind\":\"client-turn\",\"allocation\":1,\"rule\":null,\"a\":\"198.51.100.1:"
         "50000\",\"b\":"
         "\"203.0.113.2:3478\",\"packets\":2,\"bytes\":200,\"packets_back\":1,\"bytes_back\":100,"
@@ -266,7 +270,8 @@ static void json_of_a_join(void **state)
         "{\"id\":3,\"first_frame\":7,\"transport\":\"udp\",\"client_role\":\"unconfigured\","
         "\"client\":\"198.51.100.1:50002\",\"server\":\"203.0.113.2:3478\",\"server_role\":"
         "\"expressway-e-public\",\"relayed\":null,\"refused\":401,\"lifetime\":null,"
-        "\"permissions\":[],\"channels\":[]}],\"dialogs\":[],\"legs\":["
+        "\"refreshes\":0,\"released_frame\":null,\"permissions\":[],\"channels\":[]}],\"dialogs\":["
+        "],\"legs\":["
         "{\"id\":4,\"kind\":\"client-turn\",\"allocation\":3,\"rule\":null,\"a\":\"198.51.100.1:"
         "50002\",\"b\":"
         "\"203.0.113.2:3478\",\"packets\":1,\"bytes\":100,\"packets_back\":1,\"bytes_back\":100,"
@@ -324,6 +329,56 @@ static void formats_and_quoting(void **state)
     assert_string_equal(out->str,
                         "\"say \"\"hi\"\", then\",plain\n\"say \\\"hi\\\", \\\\ then\\u000a\"");
     g_string_free(out, TRUE);
+}
+
+/* A join's allocation kept by Refreshes and released by one with LIFETIME 0; the Meeting
+ * Server's allocation sent to the public side is noted in the verdict, with the rule. */
+static void refreshes_release_and_the_wrong_side(void **state)
+{
+    (void)state;
+    struct feeder fd = {cmsedge_calls_new(), 0, 0, 0, 0};
+    char buf[256];
+    feed(&fd, WEB, 50000, EPUB, 3478, CMSEDGE_STUN_ALLOCATE_REQUEST, 0, 0, 0, 0, NULL);
+    fd.lifetime = 600;
+    feed(&fd, EPUB, 3478, WEB, 50000, CMSEDGE_STUN_ALLOCATE_SUCCESS, EPUB, 24000, 0, 0, NULL);
+    for (int i = 0; i < 2; i++) {
+        feed(&fd, WEB, 50000, EPUB, 3478, CMSEDGE_STUN_REFRESH_REQUEST, 0, 0, 0, 0, NULL);
+        fd.lifetime = 300;
+        feed(&fd, EPUB, 3478, WEB, 50000, 0x0104, 0, 0, 0, 0, NULL);
+    }
+    const struct cmsedge_allocation *als;
+    assert_int_equal(cmsedge_calls_allocations(fd.calls, &als), 1);
+    assert_int_equal(als[0].refreshes, 2);
+    assert_int_equal(als[0].lifetime, 300);
+    assert_int_equal(als[0].released_frame, 0);
+    /* LIFETIME 0: released; the lifetime shown stays the last one granted */
+    feed(&fd, WEB, 50000, EPUB, 3478, CMSEDGE_STUN_REFRESH_REQUEST, 0, 0, 0, 0, NULL);
+    feed(&fd, EPUB, 3478, WEB, 50000, 0x0104, 0, 0, 0, 0, NULL); /* no LIFETIME: a refresh */
+    assert_int_equal(als[0].refreshes, 3);
+    struct cmsedge_call_ref ref;
+    feed(&fd, EPUB, 3478, WEB, 50000, 0, 0, 0, 0, 0, &ref);
+    assert_int_equal(ref.kind, CMSEDGE_LEG_TURN);
+    /* a Refresh success with LIFETIME 0 (the feeder gives 0 as "none": set it by hand) */
+    struct cmsedge_frame fr;
+    struct cmsedge_annotation a;
+    udp_frame(&fd, EPUB, 3478, WEB, 50000, &fr, &a);
+    fr.facts.stun_type = 0x0104;
+    fr.facts.has_lifetime = true;
+    fr.facts.lifetime = 0;
+    feed_frame(&fd, &fr, &a, NULL);
+    assert_int_equal(als[0].released_frame, fd.frame);
+    assert_int_equal(als[0].lifetime, 300);
+    char *text = cmsedge_calls_text(fd.calls);
+    assert_non_null(strstr(text, "lifetime 300 s, 3 refreshes, released at frame 10"));
+    free(text);
+    /* the Meeting Server allocating on the public side */
+    feed(&fd, MS, 40000, EPUB, 3478, CMSEDGE_STUN_ALLOCATE_REQUEST, 0, 0, 0, 0, NULL);
+    assert_string_equal(cmsedge_calls_verdict(fd.calls, 2, buf, sizeof buf),
+                        "missing: the web app's allocation on the Expressway-E public TURN port "
+                        "(T1-06); note: the Meeting Server's allocation 2 went to the "
+                        "Expressway-E's public side (203.0.113.2:3478), Tables 1 and 4 have it on "
+                        "the private side (T1-10)");
+    cmsedge_calls_free(fd.calls);
 }
 
 /* ---- traversal calls ------------------------------------------------------------------ */
@@ -521,6 +576,7 @@ int main(void)
         cmocka_unit_test(json_of_a_join),
         cmocka_unit_test(writers_of_an_empty_capture),
         cmocka_unit_test(formats_and_quoting),
+        cmocka_unit_test(refreshes_release_and_the_wrong_side),
         cmocka_unit_test(a_traversal_call_by_call_id_and_sdp),
         cmocka_unit_test(the_demultiplexing_port_alone_ties_nothing),
         cmocka_unit_test(media_without_sdp_tied_by_timing_only_when_one_call_fits),
