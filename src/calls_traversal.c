@@ -460,6 +460,12 @@ static bool media(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
                   const struct cmsedge_annotation *a, const struct cmsedge_endpoint *src,
                   const struct cmsedge_endpoint *dst, struct cmsedge_call_ref *ref)
 {
+    bool row_media = carries_rtp(matched_row(a));
+    bool ms_media = !row_media && hop_of(a->src.role, a->dst.role) == CMSEDGE_HOP_MEETING_SERVER &&
+                    (fr->hint == CMSEDGE_APP_RTP || fr->hint == CMSEDGE_APP_RTCP);
+    if (!row_media && !ms_media && !g_hash_table_size(c->leg_index) &&
+        !g_hash_table_size(c->sdp_index))
+        return false; /* the usual frame of a capture with no call: no hashing */
     struct key k = make_key(CMSEDGE_LEG_MEDIA, 0, src, dst);
     unsigned id = lookup(c->leg_index, &k);
     if (id) {
@@ -477,10 +483,9 @@ static bool media(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
         hop = d->hop;
         tie = d->id;
     } else {
-        if (carries_rtp(matched_row(a)))
+        if (row_media)
             hop = frame_hop(a);
-        else if (hop_of(a->src.role, a->dst.role) == CMSEDGE_HOP_MEETING_SERVER &&
-                 (fr->hint == CMSEDGE_APP_RTP || fr->hint == CMSEDGE_APP_RTCP))
+        else if (ms_media)
             hop = CMSEDGE_HOP_MEETING_SERVER; /* no row documents it: the payload must say */
         else
             return false;
