@@ -701,6 +701,43 @@ class Lab(TsharkCase):
     def test_traversal(self):
         self.check_scenario("traversal")
 
+    def run_in_lab(self, name, *args, plugin=True):
+        home = tempfile.mkdtemp(prefix="home-", dir=self.tmp)
+        os.chmod(home, 0o755)
+        cmd = [RUN_TSHARK, "--build", BUILD, "--home", home]
+        cmd += ["--hosts", os.path.join(self.lab, "lab.hosts")] if plugin else ["--no-plugin"]
+        proc = subprocess.run([*cmd, "--", "-r", os.path.join(self.lab, name + ".pcap"), *args],
+                              capture_output=True, text=True, timeout=300)
+        self.assertEqual((proc.returncode, proc.stderr), (0, ""), name)
+        return proc.stdout
+
+    def streams(self, text):
+        """The (source, destination) of each stream -z rtp,streams lists."""
+        return sorted((f"{c[2]}:{c[3]}", f"{c[4]}:{c[5]}") for c in
+                      (line.split() for line in text.splitlines()[2:]) if len(c) > 8)
+
+    def test_every_rtp_stream_in_rtp_streams_with_its_purpose(self):
+        """Every RTP stream of the lab's captures (what plain tshark finds with its RTP
+        heuristic on) is in -z rtp,streams with the plugin and no Decode As, and each of its
+        frames says what it is for: a row's purpose, or the call leg it is part of."""
+        for name in ("web-proxy", "sip-edge", "misconfig", "traversal"):
+            with self.subTest(capture=name):
+                plain = self.streams(self.run_in_lab(name, "-o", "rtp.heuristic_rtp:TRUE", "-q",
+                                                     "-z", "rtp,streams", plugin=False))
+                ours = self.streams(self.run_in_lab(name, "-q", "-z", "rtp,streams"))
+                self.assertEqual(ours, plain)
+                rows = self.run_in_lab(name, "-Y", "rtp", *fields_args(
+                    ["ip.src", "udp.srcport", "ip.dst", "udp.dstport", "cmsedge.purpose",
+                     "cmsedge.leg"])).splitlines()[1:]
+                said = {}
+                for row in rows:
+                    src, sport, dst, dport, purpose, leg = row.split("\t")
+                    said.setdefault((f"{src}:{sport}", f"{dst}:{dport}"), set()).add(
+                        bool(purpose or leg))
+                for stream in ours:
+                    self.assertEqual(said.get(stream), {True}, f"{name}: {stream}")
+        self.assertTrue(ours, "the traversal capture has RTP streams")
+
     def test_traversal_calls_as_the_key_says(self):
         """Each call of the key is one traversal call: its media and RTCP legs on their hops,
         no leg in another call, tied as the key says, with the key's verdict."""
