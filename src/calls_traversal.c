@@ -166,25 +166,22 @@ static struct cmsedge_dialog *dialog(struct cmsedge_calls *c, unsigned id)
     return id >= 1 && id <= c->n_dialogs ? &c->dialogs[id - 1] : NULL;
 }
 
+/* Hop bits of a call: which hops have a dialog, which have media (kept as they are added, so
+ * the ties' candidate scans cost no walk over the capture's legs). */
+#define HOP_BIT(hop) (1u << (hop))
+
 static bool call_has_hop(const struct cmsedge_calls *c, unsigned call, enum cmsedge_hop hop,
                          bool dialogs, bool legs)
 {
-    for (size_t i = 0; dialogs && i < c->n_dialogs; i++)
-        if (c->dialogs[i].call == call && c->dialogs[i].hop == hop)
-            return true;
-    for (size_t i = 0; legs && i < c->n_legs; i++)
-        if (c->legs[i].call == call && c->legs[i].hop == hop &&
-            c->legs[i].kind == CMSEDGE_LEG_MEDIA)
-            return true;
-    return false;
+    if (call < 1 || call > c->n_calls)
+        return false;
+    const struct cmsedge_call *k = &c->calls[call - 1];
+    return (dialogs && (k->dialog_hops & HOP_BIT(hop))) || (legs && (k->media_hops & HOP_BIT(hop)));
 }
 
 static bool call_has_dialogs(const struct cmsedge_calls *c, unsigned call)
 {
-    for (size_t i = 0; i < c->n_dialogs; i++)
-        if (c->dialogs[i].call == call)
-            return true;
-    return false;
+    return call >= 1 && call <= c->n_calls && c->calls[call - 1].dialog_hops;
 }
 
 static unsigned new_traversal_call(struct cmsedge_calls *c, uint32_t frame)
@@ -259,6 +256,7 @@ static struct cmsedge_dialog *new_dialog(struct cmsedge_calls *c, enum cmsedge_h
     d->invite_frame = fr->facts.frame;
     d->invite_time = fr->facts.time;
     g_hash_table_insert(c->dialog_index, dialog_key(hop, d->call_id), GUINT_TO_POINTER(d->id));
+    c->calls[call - 1].dialog_hops |= (uint8_t)HOP_BIT(hop);
     return d;
 }
 
@@ -287,6 +285,8 @@ add_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind, unsigned call, enum
         return NULL;
     l->hop = hop;
     l->dialog = dialog_id;
+    if (kind == CMSEDGE_LEG_MEDIA)
+        c->calls[call - 1].media_hops |= (uint8_t)HOP_BIT(hop);
     l->first_time = fr->facts.time;
     l->rule = cmsedge_calls_rule(a);
     struct key k = make_key((uint8_t)kind, kind == CMSEDGE_LEG_SIP ? dialog_id : 0, src, dst);

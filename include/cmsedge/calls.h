@@ -156,6 +156,8 @@ struct cmsedge_call {
     uint32_t first_frame;
     bool traversal; /* a traversal call; else a web-app join's (TURN allocations) */
     bool ended;     /* a traversal call one of whose dialogs saw a BYE */
+    uint8_t dialog_hops, media_hops; /* a traversal call's hops with a dialog, with media:
+                                        bit (1 << enum cmsedge_hop) */
 };
 
 /* What a frame is part of: call 0 for none. */
