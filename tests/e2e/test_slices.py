@@ -8,13 +8,16 @@ A warning is an expert info of severity warning that the plugin adds (those tsha
 without the plugin, such as TCP's "previous segment not captured", are taken away frame by
 frame), keyed by its flow (transport and both endpoints, either direction; for an ICMP error
 the flow it quotes) and its message: the off-spec reason, the footnote, the translated source,
-the per-flow check (blocked, latching, turn, relays-idle).
+the per-flow check (blocked, latching, turn, relays-idle). The calls' verdicts likewise: a
+slice's one-way leg, refused INVITE or missing media must be the full capture's too.
 
 Run by ctest as e2e.Slices (as root: lab.sh captures on lo).
 """
 
 import collections
+import json
 import os
+import re
 import shutil
 import subprocess
 import unittest
@@ -39,6 +42,22 @@ def flow_of(row):
             a, b = (src, row[f"{proto}.srcport"][-1]), (dst, row[f"{proto}.dstport"][-1])
             return (proto,) + tuple(sorted([a, b]))
     return ("ip",) + tuple(sorted([(src, ""), (dst, "")]))
+
+
+def call_faults(tmp, capture, hosts):
+    """What the calls' verdicts fault, as (what, where): a leg one way ("one-way", "A -> B"), a
+    refused INVITE or media missing on a hop ("failed" / "missing", the words after them)."""
+    proc = tsharkrun.tshark(tmp, "-r", capture, "-q", "-z", "cmsedge,calls,json", hosts=hosts)
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
+    out = set()
+    for call in json.loads(proc.stdout)["calls"]:
+        verdict = call["verdict"].split("; note:")[0]
+        one_way = re.match(r"one-way: leg \d+ \([^)]*\) (\S+ -> \S+), nothing back$", verdict)
+        if one_way:
+            out.add(("one-way", one_way.group(1)))
+        elif verdict.startswith(("failed:", "missing: media on the")):
+            out.add((verdict.split(":")[0], re.sub(r"frame \d+", "frame N", verdict)))
+    return out
 
 
 def warnings(tmp, capture, hosts):
@@ -110,6 +129,7 @@ class Slices(unittest.TestCase):
         full, slices = self.cut(name)
         whole = warnings(self.tmp, full, self.hosts)
         whole_keys = set(whole)
+        whole_faults = call_faults(self.tmp, full, self.hosts)
         print(f"slices: {name}: {len(whole)} warning(s) on the full capture, "
               f"{len(slices)} slices", flush=True)
         for label, path in slices:
@@ -122,6 +142,10 @@ class Slices(unittest.TestCase):
                              for k, f in sorted(extra.items(), key=lambda kv: kv[1])]
                     self.fail(f"{name} {label}: {len(extra)} warning(s) the full capture does "
                               "not raise for that flow:\n" + "\n".join(lines))
+                # nor does a call's verdict fault a leg or hop the whole capture's does not
+                faults = call_faults(self.tmp, path, self.hosts) - whole_faults
+                self.assertFalse(faults, f"{name} {label}: call verdicts the full capture does "
+                                         f"not give: {sorted(faults)}")
 
     def test_web_proxy(self):
         self.check("web-proxy")
@@ -131,6 +155,9 @@ class Slices(unittest.TestCase):
 
     def test_misconfigurations(self):
         self.check("misconfig")
+
+    def test_traversal(self):
+        self.check("traversal")
 
     def test_full_captures_do_warn(self):
         """The comparison sees warnings at all: the misconfig capture has its seven faults."""
