@@ -20,7 +20,8 @@ from tsharkrun import ROOT
 MAKE_CORPUS = os.path.join(ROOT, "tests", "corpus", "make-corpus.sh")
 FIELDS = ["frame.number", "_ws.col.Protocol", "cmsedge.purpose", "cmsedge.judged",
           "cmsedge.rule", "cmsedge.offspec", "cmsedge.reason", "cmsedge.inferred_role",
-          "cmsedge.check_kind", "cmsedge.check", "cmsedge.payload", "cmsedge.media.kind"]
+          "cmsedge.check_kind", "cmsedge.check", "cmsedge.payload", "cmsedge.media.kind",
+          "cmsedge.call"]
 
 
 def show(rows, field, limit=5):
@@ -104,6 +105,11 @@ class Corpus(unittest.TestCase):
 
     def test_no_flow_finding(self):
         self.assert_no_frame("cmsedge.check", "per-flow finding")
+
+    def test_no_call(self):
+        """baresip's SIP call with its RTP and GStreamer's RTP on 36000-59999 are no traversal
+        call: nothing of them is an edge's hop."""
+        self.assert_no_frame("cmsedge.call", "call")
 
     def test_protocol_column_as_without_the_plugin(self):
         for name in self.captures():
