@@ -501,6 +501,15 @@ static bool media(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
     l->tied_by = tied_by;
     l->tie = tie;
     l->tie_frame = tie_frame;
+    l->rtcp = tied_by == CMSEDGE_TIE_SDP_RTCP;
+    if (tied_by == CMSEDGE_TIE_PORT_PAIR) {
+        /* of the pair, RTCP is the one a port above (its first report may come first) */
+        struct cmsedge_leg *other = &c->legs[tie - 1];
+        if (one_below(&other->a, src) || one_below(&other->a, dst))
+            l->rtcp = true;
+        else
+            other->rtcp = true;
+    }
     if (!d && !call_has_dialogs(c, call) &&
         cmsedge_calls_grow((void **)&c->recent, &c->cap_recent, c->n_recent + 1, sizeof *c->recent))
         c->recent[c->n_recent++] = l->id;
@@ -623,8 +632,7 @@ const char *cmsedge_traversal_problem(const struct cmsedge_calls *c, unsigned ca
     for (size_t i = 0; c->two_way && i < c->n_legs; i++) {
         const struct cmsedge_leg *l = &c->legs[i];
         if (l->call != call || l->kind != CMSEDGE_LEG_MEDIA || (l->packets[0] && l->packets[1]) ||
-            l->tied_by == CMSEDGE_TIE_SDP_RTCP || l->tied_by == CMSEDGE_TIE_PORT_PAIR ||
-            l->packets[0] + l->packets[1] < CMSEDGE_CALLS_ONE_WAY_MIN)
+            l->rtcp || l->packets[0] + l->packets[1] < CMSEDGE_CALLS_ONE_WAY_MIN)
             continue;
         char from[64], to[64];
         cmsedge_calls_endpoint(l->packets[0] ? &l->a : &l->b, from, sizeof from);

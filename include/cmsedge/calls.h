@@ -125,6 +125,8 @@ struct cmsedge_leg {
     uint32_t tie_frame;       /* SDP ties: the frame whose SDP named the end */
     double first_time;        /* seconds since the first frame */
     const char *rule;         /* the reference row its first frame matched, or NULL */
+    bool rtcp;                /* RTCP by its ports: one above an SDP end, or the upper of an
+                                 RTP/RTCP pair (its one-way-ness is not judged) */
 };
 
 /* A traversal call's SIP dialog on one hop. */

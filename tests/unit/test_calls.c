@@ -545,6 +545,31 @@ static void media_without_sdp_tied_by_timing_only_when_one_call_fits(void **stat
     cmsedge_calls_free(fd.calls);
 }
 
+/* RTCP first, then its RTP one port below, one way: the RTP leg is judged, not the RTCP. */
+static void rtcp_before_its_rtp(void **state)
+{
+    (void)state;
+    struct feeder fd = {cmsedge_calls_new(), 0, 0, 0, 0};
+    const struct cmsedge_leg *legs;
+    char why[256];
+    assert_int_equal(feed_media(&fd, 1.0, WEB, 40030, EPUB, 36130, "T2-08", NULL), 1);
+    feed_media(&fd, 1.0, EPUB, 36130, WEB, 40030, "T2-10", NULL);
+    assert_int_equal(feed_media(&fd, 1.5, EXPC, 36301, EPRIV, 2777, "T2-07", NULL), 1);
+    assert_int_equal(feed_media(&fd, 1.6, EPRIV, 2777, EXPC, 36301, "T2-07", NULL), 1);
+    for (int i = 0; i < CMSEDGE_CALLS_ONE_WAY_MIN; i++)
+        assert_int_equal(feed_media(&fd, 1.6, EXPC, 36300, EPRIV, 2776, "T2-06", NULL), 1);
+    assert_int_equal(cmsedge_calls_legs(fd.calls, &legs), 3);
+    assert_true(legs[1].rtcp && !legs[2].rtcp);
+    assert_int_equal(legs[1].tied_by, CMSEDGE_TIE_TIMING);
+    assert_int_equal(legs[2].tied_by, CMSEDGE_TIE_PORT_PAIR);
+    assert_non_null(cmsedge_calls_problem(fd.calls, 1, why, sizeof why));
+    assert_string_equal(why, "one-way: leg 3 (media, traversal-zone, T2-06) 192.0.2.5:36300 -> "
+                             "192.0.2.3:2776, nothing back");
+    feed_media(&fd, 1.7, EPRIV, 2776, EXPC, 36300, "T2-06", NULL); /* and back: complete */
+    assert_null(cmsedge_calls_problem(fd.calls, 1, why, sizeof why));
+    cmsedge_calls_free(fd.calls);
+}
+
 static void a_refused_invite_fails_the_call(void **state)
 {
     (void)state;
@@ -580,6 +605,7 @@ int main(void)
         cmocka_unit_test(a_traversal_call_by_call_id_and_sdp),
         cmocka_unit_test(the_demultiplexing_port_alone_ties_nothing),
         cmocka_unit_test(media_without_sdp_tied_by_timing_only_when_one_call_fits),
+        cmocka_unit_test(rtcp_before_its_rtp),
         cmocka_unit_test(a_refused_invite_fails_the_call),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
