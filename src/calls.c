@@ -93,7 +93,7 @@ static bool endpoint_is(const struct cmsedge_endpoint *e, const struct cmsedge_a
     return e->port == port && cmsedge_addr_equal(&e->addr, addr);
 }
 
-static bool endpoints_equal(const struct cmsedge_endpoint *a, const struct cmsedge_endpoint *b)
+bool cmsedge_endpoints_equal(const struct cmsedge_endpoint *a, const struct cmsedge_endpoint *b)
 {
     return endpoint_is(a, &b->addr, b->port);
 }
@@ -123,8 +123,8 @@ static struct cmsedge_allocation *find_allocation(struct cmsedge_calls *c, unsig
 {
     for (size_t i = c->n_allocs; i-- > 0;) {
         struct cmsedge_allocation *al = &c->allocs[i];
-        if (al->transport == transport && endpoints_equal(&al->client, client) &&
-            endpoints_equal(&al->server, server))
+        if (al->transport == transport && cmsedge_endpoints_equal(&al->client, client) &&
+            cmsedge_endpoints_equal(&al->server, server))
             return al;
     }
     return NULL;
@@ -165,10 +165,16 @@ static struct cmsedge_allocation *new_allocation(struct cmsedge_calls *c, unsign
     return al;
 }
 
+const struct cmsedge_row *cmsedge_calls_matched_row(const struct cmsedge_annotation *a)
+{
+    return a->shown && a->verdict.n_matches && !a->verdict.offspec ? a->verdict.matches[0].row
+                                                                   : NULL;
+}
+
 const char *cmsedge_calls_rule(const struct cmsedge_annotation *a)
 {
-    return a->shown && a->verdict.n_matches && !a->verdict.offspec ? a->verdict.matches[0].row->id
-                                                                   : NULL;
+    const struct cmsedge_row *row = cmsedge_calls_matched_row(a);
+    return row ? row->id : NULL;
 }
 
 static struct cmsedge_leg *find_or_add_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
@@ -179,11 +185,11 @@ static struct cmsedge_leg *find_or_add_leg(struct cmsedge_calls *c, enum cmsedge
 {
     for (size_t i = c->n_legs; i-- > 0;) {
         struct cmsedge_leg *l = &c->legs[i];
-        if (endpoints_equal(&l->a, src) && endpoints_equal(&l->b, dst)) {
+        if (cmsedge_endpoints_equal(&l->a, src) && cmsedge_endpoints_equal(&l->b, dst)) {
             *dir = 0;
             return l;
         }
-        if (endpoints_equal(&l->a, dst) && endpoints_equal(&l->b, src)) {
+        if (cmsedge_endpoints_equal(&l->a, dst) && cmsedge_endpoints_equal(&l->b, src)) {
             *dir = 1;
             return l;
         }
@@ -206,7 +212,7 @@ static void add_peer(struct cmsedge_calls *c, struct cmsedge_allocation *al,
     struct cmsedge_endpoint peer = {f->peer_addr, f->peer_port};
     bool known = false;
     for (size_t i = 0; i < al->n_peers; i++)
-        known = known || endpoints_equal(&al->peers[i], &peer);
+        known = known || cmsedge_endpoints_equal(&al->peers[i], &peer);
     if (!known && al->n_peers < CMSEDGE_CALLS_MAX_PEERS)
         al->peers[al->n_peers++] = peer;
     if (f->stun_type == CMSEDGE_STUN_CHANNELBIND_REQUEST && f->channel) {
@@ -223,7 +229,7 @@ static void add_peer(struct cmsedge_calls *c, struct cmsedge_allocation *al,
     /* a permission for another allocation's relayed address: one join */
     for (size_t i = 0; i < c->n_allocs; i++) {
         struct cmsedge_allocation *other = &c->allocs[i];
-        if (other != al && other->allocated && endpoints_equal(&other->relayed, &peer))
+        if (other != al && other->allocated && cmsedge_endpoints_equal(&other->relayed, &peer))
             join(c, al->call, other->call, f->frame);
     }
 }
@@ -261,7 +267,7 @@ static struct cmsedge_allocation *turn_message(struct cmsedge_calls *c,
         for (size_t i = 0; i < c->n_allocs; i++) { /* another's permission named it already */
             struct cmsedge_allocation *other = &c->allocs[i];
             for (size_t k = 0; other != al && k < other->n_peers; k++)
-                if (endpoints_equal(&other->peers[k], &al->relayed))
+                if (cmsedge_endpoints_equal(&other->peers[k], &al->relayed))
                     join(c, al->call, other->call, f->frame);
         }
     } else if (*reply && f->stun_type == CMSEDGE_STUN_ALLOCATE_ERROR) {
@@ -630,7 +636,7 @@ static void put_allocation(struct text *t, const struct cmsedge_allocation *al)
 
 /* What tied a traversal call's leg: "dialog 2", "sdp of dialog 2 at frame 7", "timing with
  * leg 4"; "" for a web-app join's leg. */
-void cmsedge_calls_leg_tie(const struct cmsedge_leg *l, char *buf, size_t len)
+static void leg_tie(const struct cmsedge_leg *l, char *buf, size_t len)
 {
     buf[0] = '\0';
     if (l->kind == CMSEDGE_LEG_SIP)
@@ -652,7 +658,7 @@ static void put_leg(struct text *t, const struct cmsedge_leg *l)
     cmsedge_calls_endpoint(&l->a, a, sizeof a);
     cmsedge_calls_endpoint(&l->b, b, sizeof b);
     if (l->kind == CMSEDGE_LEG_SIP || l->kind == CMSEDGE_LEG_MEDIA) {
-        cmsedge_calls_leg_tie(l, how, sizeof how);
+        leg_tie(l, how, sizeof how);
         put(t, "  Leg %u (%s, %s%s%s, %s)", l->id, cmsedge_leg_kind_name(l->kind),
             cmsedge_hop_name(l->hop), l->rule ? ", " : "", l->rule ? l->rule : "", how);
     } else {
@@ -666,7 +672,7 @@ static void put_leg(struct text *t, const struct cmsedge_leg *l)
 }
 
 /* "Call-ID of dialog 1", "timing with dialog 1", "started the call". */
-void cmsedge_calls_dialog_tie(const struct cmsedge_dialog *d, char *buf, size_t len)
+static void dialog_tie(const struct cmsedge_dialog *d, char *buf, size_t len)
 {
     if (d->tied_by == CMSEDGE_TIE_NONE)
         snprintf(buf, len, "started the call");
@@ -680,7 +686,7 @@ static void put_dialog(struct text *t, const struct cmsedge_dialog *d)
     char a[64], b[64], how[64], at[64];
     cmsedge_calls_endpoint(&d->a, a, sizeof a);
     cmsedge_calls_endpoint(&d->b, b, sizeof b);
-    cmsedge_calls_dialog_tie(d, how, sizeof how);
+    dialog_tie(d, how, sizeof how);
     put(t, "  Dialog %u (%s, %s): INVITE at frame %u %s -> %s, Call-ID %s", d->id,
         cmsedge_hop_name(d->hop), how, d->invite_frame, a, b, d->call_id);
     if (d->status)

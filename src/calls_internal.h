@@ -38,8 +38,10 @@ struct cmsedge_calls {
 };
 
 bool cmsedge_calls_grow(void **items, size_t *cap, size_t need, size_t size);
-/* The id of the reference row a frame matched (not off-spec), or NULL: a leg's rule. */
+/* The reference row a frame matched (not off-spec), or NULL; its id, a leg's rule. */
+const struct cmsedge_row *cmsedge_calls_matched_row(const struct cmsedge_annotation *a);
 const char *cmsedge_calls_rule(const struct cmsedge_annotation *a);
+bool cmsedge_endpoints_equal(const struct cmsedge_endpoint *a, const struct cmsedge_endpoint *b);
 /* A new call or leg, or NULL when memory or the bound ran out. */
 struct cmsedge_call *cmsedge_calls_new_call(struct cmsedge_calls *c, uint32_t frame);
 struct cmsedge_leg *cmsedge_calls_new_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
@@ -89,11 +91,6 @@ const char *cmsedge_calls_verdict(const struct cmsedge_calls *c, unsigned call, 
 const char *cmsedge_calls_client_role(const struct cmsedge_allocation *al);
 /* "address:port", "[address]:port" for IPv6. */
 void cmsedge_calls_endpoint(const struct cmsedge_endpoint *e, char *buf, size_t len);
-
-/* What tied a traversal call's leg or dialog to its call, in words ("sdp of dialog 2 at
- * frame 7", "Call-ID of dialog 1"); "" for a web-app join's leg. */
-void cmsedge_calls_leg_tie(const struct cmsedge_leg *l, char *buf, size_t len);
-void cmsedge_calls_dialog_tie(const struct cmsedge_dialog *d, char *buf, size_t len);
 
 /* The forms other than text (cmsedge_calls_write picks one). */
 void cmsedge_calls_write_csv(const struct cmsedge_calls *c, GString *out);

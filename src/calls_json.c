@@ -104,14 +104,21 @@ static void json_dialog(GString *out, const struct cmsedge_dialog *d)
     g_string_append(out, "]}");
 }
 
+/* ,"rule":"T2-06" or ,"rule":null */
+static void json_rule(GString *out, const char *rule)
+{
+    g_string_append(out, ",\"rule\":");
+    if (rule)
+        cmsedge_json_string(out, rule);
+    else
+        g_string_append(out, "null");
+}
+
 /* A traversal call's leg: its hop, rule and tie. */
 static void json_leg_tie(GString *out, const struct cmsedge_leg *l)
 {
-    g_string_append_printf(out, ",\"hop\":\"%s\",\"rule\":", cmsedge_hop_name(l->hop));
-    if (l->rule)
-        cmsedge_json_string(out, l->rule);
-    else
-        g_string_append(out, "null");
+    g_string_append_printf(out, ",\"hop\":\"%s\"", cmsedge_hop_name(l->hop));
+    json_rule(out, l->rule);
     bool media = l->kind == CMSEDGE_LEG_MEDIA;
     bool by_dialog = !media || l->tied_by == CMSEDGE_TIE_SDP || l->tied_by == CMSEDGE_TIE_SDP_RTCP;
     bool by_leg =
@@ -131,9 +138,9 @@ static void json_leg(GString *out, const struct cmsedge_leg *l)
     if (traversal)
         json_leg_tie(out, l);
     else
-        g_string_append_printf(out, ",\"allocation\":%u,\"rule\":%s%s%s", l->allocation,
-                               l->rule ? "\"" : "", l->rule ? l->rule : "null",
-                               l->rule ? "\"" : "");
+        g_string_append_printf(out, ",\"allocation\":%u", l->allocation);
+    if (!traversal)
+        json_rule(out, l->rule);
     g_string_append_c(out, ',');
     json_endpoint(out, "a", &l->a);
     g_string_append_c(out, ',');

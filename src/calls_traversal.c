@@ -145,17 +145,10 @@ static enum cmsedge_hop hop_of(enum cmsedge_role x, enum cmsedge_role y)
     return CMSEDGE_HOP_NONE;
 }
 
-/* The row the frame matched, when it matched one and is not off-spec. */
-static const struct cmsedge_row *matched_row(const struct cmsedge_annotation *a)
-{
-    return a->shown && a->verdict.n_matches && !a->verdict.offspec ? a->verdict.matches[0].row
-                                                                   : NULL;
-}
-
 static enum cmsedge_hop frame_hop(const struct cmsedge_annotation *a)
 {
     enum cmsedge_hop hop = hop_of(a->src.role, a->dst.role);
-    const struct cmsedge_row *row = matched_row(a);
+    const struct cmsedge_row *row = cmsedge_calls_matched_row(a);
     if (hop == CMSEDGE_HOP_NONE && row)
         hop = hop_of((enum cmsedge_role)row->src.role, (enum cmsedge_role)row->dst.role);
     return hop;
@@ -264,7 +257,7 @@ static struct cmsedge_dialog *new_dialog(struct cmsedge_calls *c, enum cmsedge_h
 static void count(struct cmsedge_calls *c, struct cmsedge_leg *l, const struct cmsedge_frame *fr,
                   const struct cmsedge_endpoint *src, struct cmsedge_call_ref *ref)
 {
-    int dir = l->a.port == src->port && cmsedge_addr_equal(&l->a.addr, &src->addr) ? 0 : 1;
+    int dir = cmsedge_endpoints_equal(&l->a, src) ? 0 : 1;
     l->packets[dir]++;
     l->bytes[dir] += fr->facts.length;
     l->last_frame = fr->facts.frame;
@@ -307,7 +300,7 @@ static void remember_sdp(struct cmsedge_calls *c, struct cmsedge_dialog *d,
                          const struct cmsedge_frame *fr, const struct cmsedge_endpoint *src)
 {
     const struct cmsedge_sip_info *sip = fr->sip;
-    bool from_a = cmsedge_addr_equal(&src->addr, &d->a.addr) && src->port == d->a.port;
+    bool from_a = cmsedge_endpoints_equal(src, &d->a);
     for (size_t i = 0; i < sip->n_media; i++) {
         struct cmsedge_endpoint at = {sip->media[i].addr, sip->media[i].port};
         struct key k = make_key(0, 0, &at, NULL);
@@ -319,8 +312,7 @@ static void remember_sdp(struct cmsedge_calls *c, struct cmsedge_dialog *d,
             insert(c->sdp_index, &k, d->id);
         bool known = false;
         for (size_t m = 0; m < d->n_media; m++)
-            known = known || (d->media[m].at.port == at.port &&
-                              cmsedge_addr_equal(&d->media[m].at.addr, &at.addr));
+            known = known || cmsedge_endpoints_equal(&d->media[m].at, &at);
         if (known || d->n_media >= CMSEDGE_DIALOG_MAX_MEDIA)
             continue;
         d->media[d->n_media].at = at;
@@ -394,8 +386,7 @@ static struct cmsedge_dialog *sdp_dialog(struct cmsedge_calls *c,
                 continue; /* media after the BYE is no longer that call's */
             *tied_by = rtcp ? CMSEDGE_TIE_SDP_RTCP : CMSEDGE_TIE_SDP;
             for (size_t m = 0; m < d->n_media; m++)
-                if (d->media[m].at.port == at.port &&
-                    cmsedge_addr_equal(&d->media[m].at.addr, &at.addr))
+                if (cmsedge_endpoints_equal(&d->media[m].at, &at))
                     *frame = d->media[m].frame;
             return d;
         }
@@ -460,7 +451,7 @@ static bool media(struct cmsedge_calls *c, const struct cmsedge_frame *fr,
                   const struct cmsedge_annotation *a, const struct cmsedge_endpoint *src,
                   const struct cmsedge_endpoint *dst, struct cmsedge_call_ref *ref)
 {
-    bool row_media = carries_rtp(matched_row(a));
+    bool row_media = carries_rtp(cmsedge_calls_matched_row(a));
     bool ms_media = !row_media && hop_of(a->src.role, a->dst.role) == CMSEDGE_HOP_MEETING_SERVER &&
                     (fr->hint == CMSEDGE_APP_RTP || fr->hint == CMSEDGE_APP_RTCP);
     if (!row_media && !ms_media && !g_hash_table_size(c->leg_index) &&

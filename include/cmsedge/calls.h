@@ -135,7 +135,7 @@ struct cmsedge_dialog {
     unsigned call; /* the call it is part of */
     enum cmsedge_hop hop;
     struct cmsedge_endpoint a, b; /* the INVITE's source and destination */
-    char call_id[80];
+    char call_id[CMSEDGE_SIP_CALL_ID_MAX];
     enum cmsedge_tie tied_by; /* CMSEDGE_TIE_NONE, _CALL_ID or _TIMING */
     unsigned tie;             /* the dialog it was tied to */
     uint32_t invite_frame;
