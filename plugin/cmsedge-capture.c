@@ -10,6 +10,7 @@
 
 static struct cmsedge_capture *capture;
 static struct cmsedge_calls *calls;
+static struct cmsedge_frame_log *call_log; /* each frame's struct cmsedge_call_ref */
 
 static void capture_init(void)
 {
@@ -18,6 +19,8 @@ static void capture_init(void)
     cmsedge_capture_reset(capture);
     if (calls)
         cmsedge_calls_reset(calls);
+    if (call_log)
+        cmsedge_frame_log_clear(call_log);
 }
 
 static void capture_cleanup(void)
@@ -26,6 +29,15 @@ static void capture_cleanup(void)
         cmsedge_capture_reset(capture);
     if (calls)
         cmsedge_calls_reset(calls);
+    if (call_log)
+        cmsedge_frame_log_clear(call_log);
+}
+
+struct cmsedge_frame_log *cmsedge_plugin_call_log(void)
+{
+    if (!call_log)
+        call_log = cmsedge_frame_log_new(sizeof(struct cmsedge_call_ref));
+    return call_log;
 }
 
 struct cmsedge_calls *cmsedge_plugin_calls(void)

@@ -13,6 +13,7 @@
 #include "cmsedge/checks.h"
 #include "cmsedge/classify.h"
 #include "cmsedge/facts.h"
+#include "cmsedge/frame_log.h"
 #include "cmsedge/infer.h"
 #include "cmsedge/hostmap.h"
 #include "cmsedge/settings.h"
@@ -54,6 +55,8 @@ void cmsedge_capture_register(void);
 struct cmsedge_capture *cmsedge_plugin_capture(void);
 /* The joins and calls of the open capture file (src/calls.c). */
 struct cmsedge_calls *cmsedge_plugin_calls(void);
+/* Each frame's call and leg, as the first pass tied it (src/frame_log.c). */
+struct cmsedge_frame_log *cmsedge_plugin_call_log(void);
 
 /* cmsedge-stat-args.c: splits the argument of -z CLI[,FORMAT][,FILTER] (cli: "cmsedge,audit",
  * ...). Returns false when opt_arg goes on after cli with anything but ','. Otherwise *format

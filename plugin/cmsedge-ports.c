@@ -23,6 +23,7 @@
 #include <epan/proto_data.h>
 
 #include "cmsedge/fingerprints.h"
+#include "cmsedge/frame_log.h"
 #include "cmsedge/media.h"
 #include "cmsedge/media_tracks.h"
 #include "cmsedge/payload.h"
@@ -58,15 +59,22 @@ static GArray *registrations; /* what we put in port tables, to take it out on a
  * the 5-tuples handed to the RTP dissector as RTP conversations. Emptied for each file. */
 static struct cmsedge_media_tracks *tracks;
 static struct cmsedge_fingerprints *rtp_set_up;
+/* What the first pass found in each datagram that holds media, plain [0] and inside TURN
+ * messages [1], for the passes after it (a frame with nothing kept is not media). */
+static struct cmsedge_frame_log *media_found[2];
 
 static void tracks_init(void)
 {
     if (!tracks) {
         tracks = cmsedge_media_tracks_new();
         rtp_set_up = cmsedge_fingerprints_new();
+        media_found[0] = cmsedge_frame_log_new(sizeof(struct cmsedge_media));
+        media_found[1] = cmsedge_frame_log_new(sizeof(struct cmsedge_media));
     }
     cmsedge_media_tracks_clear(tracks);
     cmsedge_fingerprints_clear(rtp_set_up);
+    cmsedge_frame_log_clear(media_found[0]);
+    cmsedge_frame_log_clear(media_found[1]);
 }
 
 /* The fingerprint of one direction of the frame's flow (reverse: the other one). */
@@ -130,14 +138,14 @@ static void set_up_rtp_conversation(packet_info *pinfo, const struct cmsedge_med
 static bool follow(tvbuff_t *tvb, packet_info *pinfo, bool relayed, unsigned allow,
                    struct cmsedge_media *m)
 {
-    const struct cmsedge_media *kept =
-        p_get_proto_data(wmem_file_scope(), pinfo, proto_media, relayed ? 1 : 0);
+    if (!tracks)
+        tracks_init();
+    /* kept: a later pass, or this frame dissected again on the first */
+    const struct cmsedge_media *kept = cmsedge_frame_log_get(media_found[relayed], pinfo->num);
     if (kept || PINFO_FD_VISITED(pinfo)) {
         *m = kept ? *kept : no_media;
         return m->kind != CMSEDGE_MEDIA_NONE;
     }
-    if (!tracks)
-        tracks_init();
     uint64_t fp = direction_fingerprint(pinfo, relayed, false);
     struct cmsedge_media_track fresh, *track = cmsedge_media_tracks_find(tracks, fp);
     if (!track) {
@@ -151,9 +159,12 @@ static bool follow(tvbuff_t *tvb, packet_info *pinfo, bool relayed, unsigned all
     if (track == &fresh && fresh.state != 0)
         cmsedge_media_tracks_keep(tracks, fp, &fresh);
     /* only media is kept per frame: a later pass takes a frame with nothing kept as none */
-    if (found)
-        p_add_proto_data(wmem_file_scope(), pinfo, proto_media, relayed ? 1 : 0,
-                         wmem_memdup(wmem_file_scope(), m, sizeof *m));
+    if (found) {
+        struct cmsedge_media kept = *m; /* compared as bytes: nothing left undefined */
+        if (!kept.offset)
+            kept.mux_id = 0;
+        cmsedge_frame_log_put(media_found[relayed], pinfo->num, &kept);
+    }
     if (found && !relayed && m->kind == CMSEDGE_MEDIA_RTP && pinfo->ptype == PT_UDP) {
         /* both directions' fingerprints, combined the same way from either end */
         uint64_t flow = fp ^ direction_fingerprint(pinfo, false, true);

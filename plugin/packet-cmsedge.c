@@ -122,19 +122,31 @@ static const char *origin_name(enum cmsedge_role_origin origin)
     }
 }
 
+/* How this frame's tree is shown, read once per frame (dissect_cmsedge) rather than on each of
+ * the twenty-odd items want() is asked about: shown is a tree somebody reads (-V, the GUI's
+ * details pane; not tshark printing -e fields alone, whose tree 4.0 builds visible though
+ * nobody sees it), details the row_details preference. */
+static struct {
+    bool shown;
+    bool details;
+} tree_mode;
+
+static void read_tree_mode(proto_tree *tree)
+{
+    tree_mode.shown = tree && PTREE_DATA(tree)->visible && !cmsedge_asked_only();
+    tree_mode.details = tree_mode.shown && cmsedge_prefs_row_details();
+}
+
 /* Whether to add an item. One that a display filter, a column or -e asks for always (Wireshark
  * marks its field referenced; cmsedge-asked.c knows the -e fields Wireshark 4.0 leaves
- * unmarked); otherwise only in a tree that is shown (-V, the GUI's details pane; not tshark
- * printing -e fields alone, whose tree 4.0 builds visible though nobody sees it), and the
- * row's constants there only with the row_details preference: they are the same on every
- * frame of a row, one lookup away (README, tables/port-reference.tsv), and each item costs on
- * every frame it is added to. */
+ * unmarked); otherwise only in a tree that is shown, and the row's constants there only with
+ * the row_details preference: they are the same on every frame of a row, one lookup away
+ * (README, tables/port-reference.tsv), and each item costs on every frame it is added to. */
 static bool want(proto_tree *tree, int hf, bool detail)
 {
     if (!tree)
         return false;
-    if (PTREE_DATA(tree)->visible && !cmsedge_asked_only() &&
-        (!detail || cmsedge_prefs_row_details()))
+    if (tree_mode.shown && (!detail || tree_mode.details))
         return true;
     return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
            cmsedge_asked_field(hf);
@@ -246,7 +258,7 @@ static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_matc
     const struct cmsedge_row *row = m->row;
     proto_tree *mt = tree;
 
-    if (tree && PTREE_DATA(tree)->visible && cmsedge_prefs_row_details()) {
+    if (tree && tree_mode.details) {
         proto_item *sub;
         mt = proto_tree_add_subtree(tree, tvb, 0, 0, ett_match, &sub, row_text(row)->title);
         if (m->zone)
@@ -391,7 +403,7 @@ static void render_icmp_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinf
 static proto_item *add_top(proto_tree *tree, tvbuff_t *tvb, const char *what, bool offspec)
 {
     proto_item *ti;
-    if (!tree || !PTREE_DATA(tree)->visible || cmsedge_asked_only()) /* nobody reads the label */
+    if (!tree || !tree_mode.shown) /* nobody reads the label */
         ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
     else {
         /* the protocol's own name, then what is appended: cheaper than formatting it whole */
@@ -467,22 +479,23 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 }
 
 /* The call and leg a frame is part of (src/calls.c): decided on the first pass, in frame order,
- * and kept for later passes (key 1; cmsedge-facts.c keeps its facts under key 0). */
-#define CALL_REF_KEY 1
-
+ * and kept for later passes in the capture's call log (cmsedge-capture.c). The answer is a copy
+ * in the packet's scope: the tap that counts calls reads it once the frame is dissected. */
 static const struct cmsedge_call_ref *call_ref(packet_info *pinfo, const struct cmsedge_frame *fr,
                                                const struct cmsedge_annotation *a)
 {
+    struct cmsedge_frame_log *log = cmsedge_plugin_call_log();
+    const struct cmsedge_call_ref *kept = cmsedge_frame_log_get(log, pinfo->num);
     struct cmsedge_call_ref ref;
     struct cmsedge_calls *calls;
-    if (PINFO_FD_VISITED(pinfo))
-        return p_get_proto_data(wmem_file_scope(), pinfo, proto_cmsedge, CALL_REF_KEY);
-    calls = cmsedge_plugin_calls();
-    if (!calls || !cmsedge_calls_feed(calls, fr, a, &ref))
-        return NULL;
-    struct cmsedge_call_ref *kept = wmem_memdup(wmem_file_scope(), &ref, sizeof ref);
-    p_add_proto_data(wmem_file_scope(), pinfo, proto_cmsedge, CALL_REF_KEY, kept);
-    return kept;
+    if (!kept && !PINFO_FD_VISITED(pinfo)) {
+        calls = cmsedge_plugin_calls();
+        if (!cmsedge_calls_feed(calls, fr, a, &ref))
+            return NULL;
+        cmsedge_frame_log_put(log, pinfo->num, &ref);
+        kept = &ref;
+    }
+    return kept ? wmem_memdup(pinfo->pool, kept, sizeof *kept) : NULL;
 }
 
 static void add_call(proto_tree *ct, tvbuff_t *tvb, const struct cmsedge_call_ref *ref)
@@ -513,6 +526,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     fr->sip = cmsedge_facts_read(tvb, pinfo, &layers, &fr->facts, sip) ? sip : NULL;
     if (layers.in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
         return 0; /* the ports belong to a quoted packet this frame says nothing about */
+    read_tree_mode(tree);
     a = wmem_new(pinfo->pool, struct cmsedge_annotation);
     bool shown =
         cmsedge_capture_annotate(cmsedge_plugin_capture(), fr, !PINFO_FD_VISITED(pinfo), a);
@@ -520,7 +534,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
     if (!shown && !ref)
         return 0; /* nothing the reference speaks of */
     if (ref && have_tap_listener(cmsedge_calls_tap))
-        tap_queue_packet(cmsedge_calls_tap, pinfo, ref); /* kept in file scope: lives on */
+        tap_queue_packet(cmsedge_calls_tap, pinfo, ref);
 
     if (!shown) { /* a leg of a call that no row documents (a relay's peer, say) */
         proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
