@@ -122,6 +122,39 @@ static const char *origin_name(enum cmsedge_role_origin origin)
     }
 }
 
+/* The header fields of the array proto_register_cmsedge registers, by their index from the
+ * first: proto_register_field_array numbers one array's fields consecutively. want() reads a
+ * field's reference state and whether -e named it here, without a registrar call or a walk of
+ * the -e list, on every item of every frame. Filled on the first frame, when every field of
+ * the command line is registered. */
+#define FIELDS_MAX 64
+static struct {
+    int first;
+    size_t n;
+    bool filled;
+    header_field_info *info[FIELDS_MAX];
+    bool asked[FIELDS_MAX]; /* named by tshark -e (cmsedge-asked.c) */
+} fields;
+
+static void fields_note(const hf_register_info *hf, size_t n)
+{
+    fields.first = *hf[0].p_id;
+    fields.n = n;
+    for (size_t i = 0; i < n; i++) {
+        if (n > FIELDS_MAX || *hf[i].p_id != fields.first + (int)i)
+            fields.n = 0; /* not consecutive after all: want() asks the registrar instead */
+    }
+}
+
+static void fields_fill(void)
+{
+    for (size_t i = 0; i < fields.n; i++) {
+        fields.info[i] = proto_registrar_get_nth((guint)(fields.first + (int)i));
+        fields.asked[i] = cmsedge_asked_field(fields.first + (int)i);
+    }
+    fields.filled = true;
+}
+
 /* How this frame's tree is shown, read once per frame (dissect_cmsedge) rather than on each of
  * the twenty-odd items want() is asked about: shown is a tree somebody reads (-V, the GUI's
  * details pane; not tshark printing -e fields alone, whose tree 4.0 builds visible though
@@ -133,6 +166,8 @@ static struct {
 
 static void read_tree_mode(proto_tree *tree)
 {
+    if (!fields.filled)
+        fields_fill();
     tree_mode.shown = tree && PTREE_DATA(tree)->visible && !cmsedge_asked_only();
     tree_mode.details = tree_mode.shown && cmsedge_prefs_row_details();
 }
@@ -148,6 +183,9 @@ static bool want(proto_tree *tree, int hf, bool detail)
         return false;
     if (tree_mode.shown && (!detail || tree_mode.details))
         return true;
+    size_t i = (size_t)(hf - fields.first);
+    if (hf >= fields.first && i < fields.n)
+        return fields.info[i]->ref_type != HF_REF_TYPE_NONE || fields.asked[i];
     return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
            cmsedge_asked_field(hf);
 }
@@ -399,20 +437,37 @@ static void render_icmp_error(proto_tree *tree, tvbuff_t *tvb, packet_info *pinf
     add_findings(ct, tvb, pinfo, &a->findings);
 }
 
-/* The top item's label: what the frame is for, and whether it is off-spec. */
-static proto_item *add_top(proto_tree *tree, tvbuff_t *tvb, const char *what, bool offspec)
+/* Whether a tree nobody shows (tshark printing -e fields alone) needs cmsedge's own item: when
+ * a filter or -e names the protocol, or when the frame raises an expert info, which hangs
+ * under it (so that _ws.expert finds it). Otherwise the wanted fields go straight into the
+ * tree: where they sit is never seen, and the item would cost on every frame. */
+static bool protocol_referenced(void)
 {
+    return proto_registrar_get_nth((guint)proto_cmsedge)->ref_type != HF_REF_TYPE_NONE;
+}
+
+static bool top_needed(const struct cmsedge_annotation *a)
+{
+    return tree_mode.shown || a->offspec_reason || a->findings.n || a->n_new_roles ||
+           protocol_referenced();
+}
+
+/* The top item's label: what the frame is for, and whether it is off-spec; NULL when the
+ * frame's tree is not shown and nothing needs the item. */
+static proto_item *add_top(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_annotation *a,
+                           const char *what)
+{
+    bool offspec = a->offspec_reason != NULL;
     proto_item *ti;
-    if (!tree || !tree_mode.shown) /* nobody reads the label */
-        ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
-    else {
-        /* the protocol's own name, then what is appended: cheaper than formatting it whole */
-        ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
-        if (what)
-            proto_item_append_text(ti, ": %s%s", what, offspec ? " [off-spec]" : "");
-        else if (offspec)
-            proto_item_append_text(ti, " [off-spec]");
-    }
+    if (!tree || !top_needed(a))
+        return NULL;
+    ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+    /* the protocol's own name, then what is appended: cheaper than formatting it whole; only
+     * where somebody reads the label */
+    if (tree_mode.shown && what)
+        proto_item_append_text(ti, ": %s%s", what, offspec ? " [off-spec]" : "");
+    else if (tree_mode.shown && offspec)
+        proto_item_append_text(ti, " [off-spec]");
     proto_item_set_generated(ti);
     return ti;
 }
@@ -426,8 +481,8 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     const char *what = a->purpose[0]        ? a->purpose
                        : a->service.service ? a->service.service->name
                                             : NULL;
-    proto_item *ti = add_top(tree, tvb, what, a->offspec_reason != NULL);
-    proto_tree *ct = proto_item_add_subtree(ti, ett_cmsedge);
+    proto_item *ti = add_top(tree, tvb, a, what);
+    proto_tree *ct = ti ? proto_item_add_subtree(ti, ett_cmsedge) : tree;
     proto_item *p;
 
     if (v->n_matches && want(ct, hf_purpose, false)) {
@@ -537,10 +592,14 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         tap_queue_packet(cmsedge_calls_tap, pinfo, ref);
 
     if (!shown) { /* a leg of a call that no row documents (a relay's peer, say) */
-        proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
-        proto_item_set_generated(ti);
-        proto_item_append_text(ti, ": call %u", ref->call);
-        add_call(proto_item_add_subtree(ti, ett_cmsedge), tvb, ref);
+        proto_tree *ct = tree;
+        if (tree && (tree_mode.shown || protocol_referenced())) {
+            proto_item *ti = proto_tree_add_item(tree, proto_cmsedge, tvb, 0, 0, ENC_NA);
+            proto_item_set_generated(ti);
+            proto_item_append_text(ti, ": call %u", ref->call);
+            ct = proto_item_add_subtree(ti, ett_cmsedge);
+        }
+        add_call(ct, tvb, ref);
         return tvb_captured_length(tvb);
     }
     if (cmsedge_prefs_info_column())
@@ -714,6 +773,7 @@ void proto_register_cmsedge(void)
 
     proto_cmsedge = proto_register_protocol("Cisco Meeting Server Edge", "CMSEDGE", "cmsedge");
     proto_register_field_array(proto_cmsedge, hf, array_length(hf));
+    fields_note(hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_register_field_array(expert_register_protocol(proto_cmsedge), ei, array_length(ei));
 
