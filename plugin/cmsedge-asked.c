@@ -77,3 +77,8 @@ bool cmsedge_asked_only(void)
         read_command_line();
     return any_e && !details_printed;
 }
+
+bool cmsedge_tree_shown(proto_tree *tree)
+{
+    return tree && PTREE_DATA(tree)->visible && !cmsedge_asked_only();
+}

@@ -37,6 +37,9 @@ bool cmsedge_prefs_row_details(void);
 bool cmsedge_asked_field(int hf);
 /* cmsedge-asked.c: tshark prints only its -e fields (no details pane, -V, -O or -P) */
 bool cmsedge_asked_only(void); /* the row's constants in the tree (see want()) */
+/* cmsedge-asked.c: somebody reads this tree (-V, -O, -P, the GUI's details pane): its labels are
+ * worth formatting */
+bool cmsedge_tree_shown(proto_tree *tree);
 bool cmsedge_prefs_infer_roles(void);
 
 /* cmsedge-facts.c: TCP flags and sequence numbers, ICMP errors and STUN messages, read from the

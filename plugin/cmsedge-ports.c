@@ -184,13 +184,22 @@ static int dissect_media_kind(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tre
 {
     proto_item *ti = proto_tree_add_item(tree, proto_media, tvb, 0, m->offset, ENC_NA);
     proto_tree *mt = proto_item_add_subtree(ti, ett_media);
-    proto_item *kind =
-        proto_tree_add_string(mt, hf_media_kind, tvb, 0, 0, cmsedge_media_kind_name(m->kind));
-    proto_item_set_generated(kind);
-    proto_item_append_text(ti, ": %s", cmsedge_media_kind_name(m->kind));
+    bool shown = cmsedge_tree_shown(tree);
+    /* the kind is in the item's label where the tree is shown; its own item where a filter or
+     * -e asks for it, or with the row_details preference */
+    if (mt && (cmsedge_asked_field(hf_media_kind) ||
+               proto_registrar_get_nth((guint)hf_media_kind)->ref_type != HF_REF_TYPE_NONE ||
+               (shown && cmsedge_prefs_row_details()))) {
+        proto_item *kind =
+            proto_tree_add_string(mt, hf_media_kind, tvb, 0, 0, cmsedge_media_kind_name(m->kind));
+        proto_item_set_generated(kind);
+    }
+    if (shown)
+        proto_item_append_text(ti, ": %s", cmsedge_media_kind_name(m->kind));
     if (m->offset) {
         proto_tree_add_item(mt, hf_media_mux_id, tvb, 0, 4, ENC_BIG_ENDIAN);
-        proto_item_append_text(ti, " after multiplex id 0x%08x", m->mux_id);
+        if (shown)
+            proto_item_append_text(ti, " after multiplex id 0x%08x", m->mux_id);
         expert_add_info(pinfo, ti, &ei_media_mux_id);
     }
     tvbuff_t *next = tvb_new_subset_remaining(tvb, m->offset);

@@ -168,7 +168,7 @@ static void read_tree_mode(proto_tree *tree)
 {
     if (!fields.filled)
         fields_fill();
-    tree_mode.shown = tree && PTREE_DATA(tree)->visible && !cmsedge_asked_only();
+    tree_mode.shown = cmsedge_tree_shown(tree);
     tree_mode.details = tree_mode.shown && cmsedge_prefs_row_details();
 }
 
@@ -267,14 +267,40 @@ static proto_item *add_inferred(proto_tree *tree, tvbuff_t *tvb, const struct cm
     return ti;
 }
 
-/* A host's name and where its role comes from: an inferred role always, with why; a
- * configured or missing one among the details. */
+/* Both roles. A shown tree gives them one line, each with its host's name where the hosts
+ * table has one ("Roles: expressway-c (lab-c) -> expressway-e (lab-e-private)"), the source
+ * role's item carrying it and the destination's kept hidden for filters: one line where there
+ * were four, each line of -V and of the details pane costing on every frame. */
+static void add_roles(proto_tree *tree, tvbuff_t *tvb, enum cmsedge_role src, enum cmsedge_role dst,
+                      const struct cmsedge_host_view *src_host,
+                      const struct cmsedge_host_view *dst_host)
+{
+    const char *s = cmsedge_role_keyword(src), *d = cmsedge_role_keyword(dst);
+    if (!tree || !tree_mode.shown || tree_mode.details) { /* the details name the hosts */
+        add_string(tree, hf_src_role, tvb, s, false);
+        add_string(tree, hf_dst_role, tvb, d, false);
+        return;
+    }
+    proto_item *ti = proto_tree_add_string_format(
+        tree, hf_src_role, tvb, 0, 0, s, "Roles: %s%s%s%s -> %s%s%s%s", s,
+        src_host->name ? " (" : "", src_host->name ? src_host->name : "", src_host->name ? ")" : "",
+        d, dst_host->name ? " (" : "", dst_host->name ? dst_host->name : "",
+        dst_host->name ? ")" : "");
+    proto_item_set_generated(ti);
+    ti = proto_tree_add_string(tree, hf_dst_role, tvb, 0, 0, d);
+    proto_item_set_generated(ti);
+    proto_item_set_hidden(ti);
+}
+
+/* A host's name (its own item among the details: the role's line shows it) and where its role
+ * comes from: an inferred role always, with why; a configured or missing one among the
+ * details. */
 static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin,
                      const struct cmsedge_host_view *h)
 {
     proto_item *ti;
     if (h->name)
-        add_string(tree, hf_name, tvb, h->name, false);
+        add_string(tree, hf_name, tvb, h->name, true);
     if (!h->inferred) {
         add_string(tree, hf_origin, tvb, origin_name(h->origin), true);
         return;
@@ -288,13 +314,42 @@ static void add_host(proto_tree *tree, tvbuff_t *tvb, int hf_name, int hf_origin
     add_evidence_frames(proto_item_add_subtree(ti, ett_inferred), tvb, h->inferred);
 }
 
+/* A matching row's rule. A shown tree without the row details gives them one line, the best
+ * row's with the others after it ("T2-06 (also T3-05)"), and keeps the others' items hidden:
+ * filters and -e find every matching rule, the reader one line instead of several. */
+static void add_rule(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_verdict *v, size_t i)
+{
+    const char *id = v->matches[i].row->id;
+    if (!tree || !tree_mode.shown || tree_mode.details || v->n_matches < 2) {
+        add_string(tree, hf_rule, tvb, id, false);
+        return;
+    }
+    proto_item *ti;
+    if (i == 0) {
+        char others[96] = "";
+        for (size_t k = 1; k < v->n_matches; k++) {
+            if (k > 1)
+                g_strlcat(others, ", ", sizeof others);
+            g_strlcat(others, v->matches[k].row->id, sizeof others);
+        }
+        ti = proto_tree_add_string_format_value(tree, hf_rule, tvb, 0, 0, id, "%s (also %s)", id,
+                                                others);
+    } else {
+        ti = proto_tree_add_string(tree, hf_rule, tvb, 0, 0, id);
+        proto_item_set_hidden(ti);
+    }
+    proto_item_set_generated(ti);
+}
+
 /* One matching row: its rule. With the row_details preference, a subtree per row with the
  * row's constants (table, scenario, protocol, documented ports, footnotes) and, for the best
  * match, direction and zone; each of these also whenever a filter or a column asks for it. */
-static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_match *m, bool best)
+static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_verdict *v, size_t i)
 {
+    const struct cmsedge_match *m = &v->matches[i];
     const struct cmsedge_row *row = m->row;
     proto_tree *mt = tree;
+    bool best = i == 0;
 
     if (tree && tree_mode.details) {
         proto_item *sub;
@@ -304,7 +359,7 @@ static void add_match(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_matc
         if (m->reverse)
             proto_item_append_text(sub, " (reply)");
     }
-    add_string(mt, hf_rule, tvb, row->id, false);
+    add_rule(mt, tvb, v, i);
     add_uint(mt, hf_table, tvb, row->table, true);
     if (want(mt, hf_scenario, true)) {
         const struct cmsedge_scenario *sc = cmsedge_scenario(row->table);
@@ -497,12 +552,11 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         }
     }
     for (size_t i = 0; i < v->n_matches; i++)
-        add_match(ct, tvb, &v->matches[i], i == 0);
+        add_match(ct, tvb, v, i);
     /* the roles the best row gives the hosts, else the hosts' own */
     enum cmsedge_role src = v->n_matches ? (enum cmsedge_role)v->matches[0].src_role : a->src.role;
     enum cmsedge_role dst = v->n_matches ? (enum cmsedge_role)v->matches[0].dst_role : a->dst.role;
-    add_string(ct, hf_src_role, tvb, cmsedge_role_keyword(src), false);
-    add_string(ct, hf_dst_role, tvb, cmsedge_role_keyword(dst), false);
+    add_roles(ct, tvb, src, dst, &a->src, &a->dst);
     if (a->service.service) {
         add_string(ct, hf_service, tvb, a->service.service->name, false);
         add_string(ct, hf_service_id, tvb, a->service.service->id, true);
@@ -553,15 +607,26 @@ static const struct cmsedge_call_ref *call_ref(packet_info *pinfo, const struct 
     return kept ? wmem_memdup(pinfo->pool, kept, sizeof *kept) : NULL;
 }
 
+/* The call, with the leg, its kind and its hop in the same line of a shown tree; their own
+ * items among the details, and wherever a filter or -e asks for them. */
 static void add_call(proto_tree *ct, tvbuff_t *tvb, const struct cmsedge_call_ref *ref)
 {
-    add_uint(ct, hf_call, tvb, ref->call, false);
+    const char *kind = cmsedge_leg_kind_name(ref->kind);
+    const char *hop = ref->hop != CMSEDGE_HOP_NONE ? cmsedge_hop_name(ref->hop) : NULL;
+    if (ct && tree_mode.shown && ref->leg) {
+        proto_item *ti = proto_tree_add_uint_format_value(
+            ct, hf_call, tvb, 0, 0, ref->call, "%u, leg %u (%s%s%s)", ref->call, ref->leg, kind,
+            hop ? ", " : "", hop ? hop : "");
+        proto_item_set_generated(ti);
+    } else {
+        add_uint(ct, hf_call, tvb, ref->call, false);
+    }
     if (!ref->leg)
         return;
-    add_uint(ct, hf_leg, tvb, ref->leg, false);
-    add_string(ct, hf_leg_kind, tvb, cmsedge_leg_kind_name(ref->kind), false);
-    if (ref->hop != CMSEDGE_HOP_NONE)
-        add_string(ct, hf_hop, tvb, cmsedge_hop_name(ref->hop), false);
+    add_uint(ct, hf_leg, tvb, ref->leg, true);
+    add_string(ct, hf_leg_kind, tvb, kind, true);
+    if (hop)
+        add_string(ct, hf_hop, tvb, hop, true);
 }
 
 static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
