@@ -38,12 +38,18 @@ struct cmsedge_calls *cmsedge_calls_new(void)
         free(c);
         return NULL;
     }
+    if (c) {
+        c->alloc_by_pair = g_hash_table_new(g_direct_hash, g_direct_equal);
+        c->alloc_by_relay = g_hash_table_new(g_direct_hash, g_direct_equal);
+    }
     return c;
 }
 
 void cmsedge_calls_reset(struct cmsedge_calls *c)
 {
     c->n_allocs = c->n_legs = c->n_calls = 0;
+    g_hash_table_remove_all(c->alloc_by_pair);
+    g_hash_table_remove_all(c->alloc_by_relay);
     cmsedge_traversal_reset(c);
 }
 
@@ -52,6 +58,8 @@ void cmsedge_calls_free(struct cmsedge_calls *c)
     if (!c)
         return;
     cmsedge_traversal_free(c);
+    g_hash_table_destroy(c->alloc_by_pair);
+    g_hash_table_destroy(c->alloc_by_relay);
     free(c->allocs);
     free(c->legs);
     free(c->calls);
@@ -117,15 +125,46 @@ static void join(struct cmsedge_calls *c, unsigned a, unsigned b, uint32_t frame
     c->calls[gone - 1].joined_frame = frame;
 }
 
+/* Allocations are looked up on every frame that is not STUN: by a hash of the ends, so that
+ * the cost does not grow with the joins of the capture. The table keeps the newest allocation
+ * under a hash; a hit that is another allocation (two sharing a hash, or a relayed address
+ * that changed) falls back to walking the allocations, newest first, which is what the table
+ * stands for. */
+static unsigned endpoint_hash(unsigned h, const struct cmsedge_endpoint *e)
+{
+    h = (h ^ cmsedge_addr_hash(&e->addr)) * 0x9e3779b1u;
+    return (h ^ e->port) * 0x85ebca6bu;
+}
+
+static gpointer endpoints_key(unsigned transport, const struct cmsedge_endpoint *a,
+                              const struct cmsedge_endpoint *b)
+{
+    unsigned h = endpoint_hash(transport + 1u, a);
+    return GUINT_TO_POINTER(b ? endpoint_hash(h, b) : h);
+}
+
+static bool is_pair(const struct cmsedge_allocation *al, unsigned transport,
+                    const struct cmsedge_endpoint *client, const struct cmsedge_endpoint *server)
+{
+    return al->transport == transport && cmsedge_endpoints_equal(&al->client, client) &&
+           cmsedge_endpoints_equal(&al->server, server);
+}
+
 static struct cmsedge_allocation *find_allocation(struct cmsedge_calls *c, unsigned transport,
                                                   const struct cmsedge_endpoint *client,
                                                   const struct cmsedge_endpoint *server)
 {
+    if (!c->n_allocs)
+        return NULL;
+    size_t at = GPOINTER_TO_SIZE(
+        g_hash_table_lookup(c->alloc_by_pair, endpoints_key(transport, client, server)));
+    if (!at)
+        return NULL;
+    if (is_pair(&c->allocs[at - 1], transport, client, server))
+        return &c->allocs[at - 1];
     for (size_t i = c->n_allocs; i-- > 0;) {
-        struct cmsedge_allocation *al = &c->allocs[i];
-        if (al->transport == transport && cmsedge_endpoints_equal(&al->client, client) &&
-            cmsedge_endpoints_equal(&al->server, server))
-            return al;
+        if (is_pair(&c->allocs[i], transport, client, server))
+            return &c->allocs[i];
     }
     return NULL;
 }
@@ -134,6 +173,15 @@ static struct cmsedge_allocation *find_allocation(struct cmsedge_calls *c, unsig
 static struct cmsedge_allocation *relay_of(struct cmsedge_calls *c, const struct cmsedge_addr *a,
                                            uint16_t port)
 {
+    if (!c->n_allocs)
+        return NULL;
+    struct cmsedge_endpoint e = {*a, port};
+    size_t at = GPOINTER_TO_SIZE(
+        g_hash_table_lookup(c->alloc_by_relay, endpoints_key(CMSEDGE_TRANSPORT_UDP, &e, NULL)));
+    if (!at)
+        return NULL;
+    if (c->allocs[at - 1].allocated && endpoint_is(&c->allocs[at - 1].relayed, a, port))
+        return &c->allocs[at - 1];
     for (size_t i = c->n_allocs; i-- > 0;)
         if (c->allocs[i].allocated && endpoint_is(&c->allocs[i].relayed, a, port))
             return &c->allocs[i];
@@ -153,6 +201,8 @@ static struct cmsedge_allocation *new_allocation(struct cmsedge_calls *c, unsign
         (call = cmsedge_calls_new_call(c, frame)) == NULL)
         return NULL;
     struct cmsedge_allocation *al = &c->allocs[c->n_allocs++];
+    g_hash_table_insert(c->alloc_by_pair, endpoints_key(transport, client, server),
+                        GSIZE_TO_POINTER(c->n_allocs));
     memset(al, 0, sizeof *al);
     al->id = (unsigned)c->n_allocs;
     al->call = call->id;
@@ -264,6 +314,9 @@ static struct cmsedge_allocation *turn_message(struct cmsedge_calls *c,
         al->error = 0;
         al->relayed.port = f->relayed_port;
         al->relayed.addr = f->relayed_addr.family ? f->relayed_addr : al->server.addr;
+        g_hash_table_insert(c->alloc_by_relay,
+                            endpoints_key(CMSEDGE_TRANSPORT_UDP, &al->relayed, NULL),
+                            GSIZE_TO_POINTER((size_t)(al - c->allocs) + 1));
         for (size_t i = 0; i < c->n_allocs; i++) { /* another's permission named it already */
             struct cmsedge_allocation *other = &c->allocs[i];
             for (size_t k = 0; other != al && k < other->n_peers; k++)

@@ -22,6 +22,9 @@
 struct cmsedge_calls {
     struct cmsedge_allocation *allocs;
     size_t n_allocs, cap_allocs;
+    /* the newest allocation of a client and server, and of a relayed address: fingerprint
+     * (calls.c) -> index + 1, checked against the allocation on every hit */
+    GHashTable *alloc_by_pair, *alloc_by_relay;
     struct cmsedge_leg *legs;
     size_t n_legs, cap_legs;
     struct cmsedge_call *calls; /* calls[i] has id i + 1 */

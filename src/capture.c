@@ -256,9 +256,13 @@ bool cmsedge_capture_annotate(struct cmsedge_capture *c, const struct cmsedge_fr
     for (size_t i = 0; i < a->n_new_roles; i++)
         a->new_roles_as[i] = cmsedge_infer_role_at(c->infer, a->new_roles[i], num + 1);
 
-    a->purpose[0] = '\0';
-    if (a->verdict.n_matches)
-        cmsedge_match_label(&a->verdict.matches[0], a->purpose, sizeof a->purpose);
+    a->purpose = "";
+    if (a->verdict.n_matches && a->verdict.matches[0].zone) {
+        cmsedge_match_label(&a->verdict.matches[0], a->purpose_zone, sizeof a->purpose_zone);
+        a->purpose = a->purpose_zone;
+    } else if (a->verdict.n_matches) {
+        a->purpose = a->verdict.matches[0].row->purpose;
+    }
     if (a->icmp_error)
         a->shown = a->findings.n > 0;
     else

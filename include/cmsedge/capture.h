@@ -66,7 +66,10 @@ struct cmsedge_annotation {
     struct cmsedge_host_view src, dst;
     struct cmsedge_verdict verdict;       /* matching rows best first, judged, near miss */
     struct cmsedge_service_match service; /* another documented service, when no row matched */
-    char purpose[176]; /* the best row's purpose, with its traversal zone; "" when none */
+    /* the best row's purpose, with its traversal zone; "" when none. It points at the row's own
+     * words (most frames: nothing copied) or, for a zone, at purpose_zone */
+    const char *purpose;
+    char purpose_zone[176];
     struct cmsedge_findings findings; /* footnote rules first, then per-flow checks */
     enum cmsedge_offspec offspec;
     const char *offspec_reason; /* points into verdict or findings; NULL when not off-spec */
