@@ -20,7 +20,6 @@
 #include <epan/conversation.h>
 #include <epan/dissectors/packet-rtp.h>
 #include <epan/expert.h>
-#include <epan/proto_data.h>
 
 #include "cmsedge/fingerprints.h"
 #include "cmsedge/frame_log.h"

@@ -19,7 +19,6 @@
 #include "cmsedge-plugin.h"
 
 #include <epan/expert.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 
 #include "compat.h"
