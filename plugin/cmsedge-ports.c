@@ -345,9 +345,19 @@ static void register_range(uint16_t lo, uint16_t hi, void *user)
     }
 }
 
+/* Marks ports lo..hi: whole bytes at once in between, as media rows span up to 64,512 ports
+ * and this runs at start-up and on every change of settings. */
 static void mark_media_range(uint16_t lo, uint16_t hi, void *user _U_)
 {
-    for (unsigned p = lo; p <= hi; p++)
+    unsigned p = lo;
+    for (; p <= hi && p % 8; p++)
+        media_port_bits[p / 8] |= (uint8_t)(1u << (p % 8));
+    if (p + 8 <= (unsigned)hi + 1) {
+        unsigned bytes = ((unsigned)hi + 1 - p) / 8;
+        memset(&media_port_bits[p / 8], 0xff, bytes);
+        p += bytes * 8;
+    }
+    for (; p <= hi; p++)
         media_port_bits[p / 8] |= (uint8_t)(1u << (p % 8));
 }
 

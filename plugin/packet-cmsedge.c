@@ -161,7 +161,45 @@ static void fields_fill(void)
 static struct {
     bool shown;
     bool details;
+    /* the fields a filter, a column or -e asks for, one bit each by index from fields.first
+     * (all bits when the fields are not numbered consecutively) */
+    uint64_t asked;
 } tree_mode;
+
+/* The bit of field hf in tree_mode.asked (every bit for a field outside the table). */
+static uint64_t field_bit(int hf)
+{
+    size_t i = (size_t)(hf - fields.first);
+    return hf >= fields.first && i < fields.n ? UINT64_C(1) << i : UINT64_MAX;
+}
+
+/* Whether any of a group of items may be added: always in a shown tree, else only when one of
+ * the group's fields is asked for. Lets a frame of tshark -e cmsedge.purpose skip the roles,
+ * hosts, rows' constants and call items at once instead of asking about each. */
+static bool group_wanted(proto_tree *tree, uint64_t group)
+{
+    return tree && (tree_mode.shown || (tree_mode.asked & group));
+}
+
+/* The groups render() asks about, as field bits. */
+static struct {
+    bool made;
+    uint64_t match, roles, service, hosts, call;
+} groups;
+
+static void make_groups(void)
+{
+    groups.match = field_bit(hf_rule) | field_bit(hf_table) | field_bit(hf_scenario) |
+                   field_bit(hf_reply) | field_bit(hf_zone) | field_bit(hf_protocol) |
+                   field_bit(hf_src_ports) | field_bit(hf_dst_ports) | field_bit(hf_footnote);
+    groups.roles = field_bit(hf_src_role) | field_bit(hf_dst_role);
+    groups.service = field_bit(hf_service) | field_bit(hf_service_id);
+    groups.hosts = field_bit(hf_src_host) | field_bit(hf_dst_host) | field_bit(hf_src_origin) |
+                   field_bit(hf_dst_origin) | field_bit(hf_evidence_frame);
+    groups.call =
+        field_bit(hf_call) | field_bit(hf_leg) | field_bit(hf_leg_kind) | field_bit(hf_hop);
+    groups.made = true;
+}
 
 static void read_tree_mode(proto_tree *tree)
 {
@@ -169,6 +207,15 @@ static void read_tree_mode(proto_tree *tree)
         fields_fill();
     tree_mode.shown = cmsedge_tree_shown(tree);
     tree_mode.details = tree_mode.shown && cmsedge_prefs_row_details();
+    if (!groups.made)
+        make_groups();
+    tree_mode.asked = fields.n ? 0 : UINT64_MAX;
+    if (tree) {
+        for (size_t i = 0; i < fields.n; i++) {
+            if (fields.info[i]->ref_type != HF_REF_TYPE_NONE || fields.asked[i])
+                tree_mode.asked |= UINT64_C(1) << i;
+        }
+    }
 }
 
 /* Whether to add an item. One that a display filter, a column or -e asks for always (Wireshark
@@ -184,7 +231,7 @@ static bool want(proto_tree *tree, int hf, bool detail)
         return true;
     size_t i = (size_t)(hf - fields.first);
     if (hf >= fields.first && i < fields.n)
-        return fields.info[i]->ref_type != HF_REF_TYPE_NONE || fields.asked[i];
+        return (tree_mode.asked >> i) & 1;
     return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
            cmsedge_asked_field(hf);
 }
@@ -550,18 +597,26 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
             add_string(ct, hf_purpose, tvb, v->matches[0].row->purpose, false);
         }
     }
-    for (size_t i = 0; i < v->n_matches; i++)
-        add_match(ct, tvb, v, i);
-    /* the roles the best row gives the hosts, else the hosts' own */
-    enum cmsedge_role src = v->n_matches ? (enum cmsedge_role)v->matches[0].src_role : a->src.role;
-    enum cmsedge_role dst = v->n_matches ? (enum cmsedge_role)v->matches[0].dst_role : a->dst.role;
-    add_roles(ct, tvb, src, dst, &a->src, &a->dst);
-    if (a->service.service) {
+    if (group_wanted(ct, groups.match)) {
+        for (size_t i = 0; i < v->n_matches; i++)
+            add_match(ct, tvb, v, i);
+    }
+    if (group_wanted(ct, groups.roles)) {
+        /* the roles the best row gives the hosts, else the hosts' own */
+        enum cmsedge_role src =
+            v->n_matches ? (enum cmsedge_role)v->matches[0].src_role : a->src.role;
+        enum cmsedge_role dst =
+            v->n_matches ? (enum cmsedge_role)v->matches[0].dst_role : a->dst.role;
+        add_roles(ct, tvb, src, dst, &a->src, &a->dst);
+    }
+    if (a->service.service && group_wanted(ct, groups.service)) {
         add_string(ct, hf_service, tvb, a->service.service->name, false);
         add_string(ct, hf_service_id, tvb, a->service.service->id, true);
     }
-    add_host(ct, tvb, hf_src_host, hf_src_origin, &a->src);
-    add_host(ct, tvb, hf_dst_host, hf_dst_origin, &a->dst);
+    if (group_wanted(ct, groups.hosts)) {
+        add_host(ct, tvb, hf_src_host, hf_src_origin, &a->src);
+        add_host(ct, tvb, hf_dst_host, hf_dst_origin, &a->dst);
+    }
     if (want(ct, hf_payload, true))
         add_string(ct, hf_payload, tvb,
                    a->flow.hint == CMSEDGE_HINT_FOREIGN ? "foreign"
@@ -663,7 +718,8 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
             proto_item_append_text(ti, ": call %u", ref->call);
             ct = proto_item_add_subtree(ti, ett_cmsedge);
         }
-        add_call(ct, tvb, ref);
+        if (group_wanted(ct, groups.call))
+            add_call(ct, tvb, ref);
         return tvb_captured_length(tvb);
     }
     if (cmsedge_prefs_info_column())
@@ -673,7 +729,7 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
         render_icmp_error(tree, tvb, pinfo, a);
     } else {
         proto_tree *ct = render(tree, tvb, pinfo, a);
-        if (ref)
+        if (ref && group_wanted(ct, groups.call))
             add_call(ct, tvb, ref);
     }
     return tvb_captured_length(tvb);

@@ -50,6 +50,8 @@ void cmsedge_calls_reset(struct cmsedge_calls *c)
     c->n_allocs = c->n_legs = c->n_calls = 0;
     g_hash_table_remove_all(c->alloc_by_pair);
     g_hash_table_remove_all(c->alloc_by_relay);
+    memset(c->server_ports, 0, sizeof c->server_ports);
+    memset(c->relay_ports, 0, sizeof c->relay_ports);
     cmsedge_traversal_reset(c);
 }
 
@@ -150,11 +152,21 @@ static bool is_pair(const struct cmsedge_allocation *al, unsigned transport,
            cmsedge_endpoints_equal(&al->server, server);
 }
 
+static void mark_port(uint8_t *bits, uint16_t port)
+{
+    bits[port / 8] |= (uint8_t)(1u << (port % 8));
+}
+
+static bool port_marked(const uint8_t *bits, uint16_t port)
+{
+    return bits[port / 8] & (1u << (port % 8));
+}
+
 static struct cmsedge_allocation *find_allocation(struct cmsedge_calls *c, unsigned transport,
                                                   const struct cmsedge_endpoint *client,
                                                   const struct cmsedge_endpoint *server)
 {
-    if (!c->n_allocs)
+    if (!c->n_allocs || !port_marked(c->server_ports, server->port))
         return NULL;
     size_t at = GPOINTER_TO_SIZE(
         g_hash_table_lookup(c->alloc_by_pair, endpoints_key(transport, client, server)));
@@ -173,7 +185,7 @@ static struct cmsedge_allocation *find_allocation(struct cmsedge_calls *c, unsig
 static struct cmsedge_allocation *relay_of(struct cmsedge_calls *c, const struct cmsedge_addr *a,
                                            uint16_t port)
 {
-    if (!c->n_allocs)
+    if (!c->n_allocs || !port_marked(c->relay_ports, port))
         return NULL;
     struct cmsedge_endpoint e = {*a, port};
     size_t at = GPOINTER_TO_SIZE(
@@ -203,6 +215,7 @@ static struct cmsedge_allocation *new_allocation(struct cmsedge_calls *c, unsign
     struct cmsedge_allocation *al = &c->allocs[c->n_allocs++];
     g_hash_table_insert(c->alloc_by_pair, endpoints_key(transport, client, server),
                         GSIZE_TO_POINTER(c->n_allocs));
+    mark_port(c->server_ports, server->port);
     memset(al, 0, sizeof *al);
     al->id = (unsigned)c->n_allocs;
     al->call = call->id;
@@ -317,6 +330,7 @@ static struct cmsedge_allocation *turn_message(struct cmsedge_calls *c,
         g_hash_table_insert(c->alloc_by_relay,
                             endpoints_key(CMSEDGE_TRANSPORT_UDP, &al->relayed, NULL),
                             GSIZE_TO_POINTER((size_t)(al - c->allocs) + 1));
+        mark_port(c->relay_ports, al->relayed.port);
         for (size_t i = 0; i < c->n_allocs; i++) { /* another's permission named it already */
             struct cmsedge_allocation *other = &c->allocs[i];
             for (size_t k = 0; other != al && k < other->n_peers; k++)

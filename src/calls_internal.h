@@ -25,6 +25,9 @@ struct cmsedge_calls {
     /* the newest allocation of a client and server, and of a relayed address: fingerprint
      * (calls.c) -> index + 1, checked against the allocation on every hit */
     GHashTable *alloc_by_pair, *alloc_by_relay;
+    /* one bit per port: some allocation's server has it, some relayed address has it. Most
+     * frames are neither, and these answer that without hashing the frame's ends */
+    uint8_t server_ports[65536 / 8], relay_ports[65536 / 8];
     struct cmsedge_leg *legs;
     size_t n_legs, cap_legs;
     struct cmsedge_call *calls; /* calls[i] has id i + 1 */

@@ -28,6 +28,8 @@ struct cmsedge_frame_log {
     size_t n_records, records_cap;
     uint32_t *slots; /* open addressing over records: index + 1, 0 for free */
     size_t n_slots;  /* a power of two, or 0 */
+    uint32_t last;   /* index + 1 of the record put last, 0 for none: frames of one flow
+                      * follow each other and repeat it, a compare where a hash would be */
 };
 
 struct cmsedge_frame_log *cmsedge_frame_log_new(size_t record_size)
@@ -91,6 +93,8 @@ static void grow_slots(struct cmsedge_frame_log *log)
 /* The index of record among the distinct records, added when new. */
 static uint32_t intern(struct cmsedge_frame_log *log, const void *record)
 {
+    if (log->last && memcmp(record_at(log, log->last - 1), record, log->record_size) == 0)
+        return log->last - 1;
     if ((log->n_records + 1) * 4 > log->n_slots * 3)
         grow_slots(log);
     size_t s = slot_of(log, record);
@@ -116,6 +120,7 @@ bool cmsedge_frame_log_put(struct cmsedge_frame_log *log, uint32_t frame, const 
     if (last && frame < last->frame)
         return false;
     uint32_t index = intern(log, record);
+    log->last = index + 1;
     if (last && frame == last->frame) {
         last->record = index;
         return true;
