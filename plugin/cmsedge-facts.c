@@ -354,6 +354,8 @@ static void read_transport(struct window *w, const packet_info *pinfo, bool stun
         f->tcp_seq = tvb_get_ntohl(w->tvb, (gint)h.payload + 4);
         payload = h.payload + header;
     } else {
+        if (!stun && !(sip && w->sip))
+            return; /* a UDP header gives no fact of its own: only its payload might */
         if (!find_headers(w, pinfo, UDP_HEADER, &h))
             return;
         unsigned length = be16_at(w, h.payload + 4);

@@ -26,9 +26,22 @@ struct kept {
     const struct cmsedge_inferred *new_roles[CMSEDGE_MAX_NEW_ROLES];
 };
 
+/* A recent lookup in the hosts table, the host or NULL. Every frame asks about both its
+ * addresses, and a capture's frames come from few hosts: a compare here instead of a hash
+ * table lookup (and a walk of the prefixes for addresses no entry names). */
+#define HOST_MEMO 64u
+struct host_memo {
+    bool used;
+    struct cmsedge_addr addr;
+    const struct cmsedge_host *host;
+};
+
 struct cmsedge_capture {
     const struct cmsedge_settings *s;
     const struct cmsedge_hostmap *hosts;
+    const struct cmsedge_hostmap *memo_of; /* the table and generation host_memo holds */
+    unsigned memo_generation;
+    struct host_memo host_memo[HOST_MEMO];
     bool infer_roles;
     struct cmsedge_infer *infer;
     struct cmsedge_tracker *tracker;
@@ -78,11 +91,40 @@ const struct cmsedge_infer *cmsedge_capture_inferred(const struct cmsedge_captur
     return c->infer_roles ? c->infer : NULL;
 }
 
-static void host_view(const struct cmsedge_capture *c, const struct cmsedge_addr *addr,
-                      uint32_t frame, struct cmsedge_host_view *h)
+static unsigned memo_slot(const struct cmsedge_addr *a)
 {
-    const struct cmsedge_host *configured =
-        c->hosts ? cmsedge_hostmap_lookup(c->hosts, addr) : NULL;
+    uint64_t x, y;
+    memcpy(&x, a->bytes, 8);
+    memcpy(&y, a->bytes + 8, 8);
+    x = (x ^ y ^ a->family) * 0x9e3779b97f4a7c15u;
+    return (unsigned)(x >> 58); /* the top 6 bits: HOST_MEMO slots */
+}
+
+static const struct cmsedge_host *configured_host(struct cmsedge_capture *c,
+                                                  const struct cmsedge_addr *addr)
+{
+    G_STATIC_ASSERT(HOST_MEMO == 64u);
+    if (!c->hosts)
+        return NULL;
+    unsigned generation = cmsedge_hostmap_generation(c->hosts);
+    if (c->memo_of != c->hosts || c->memo_generation != generation) {
+        memset(c->host_memo, 0, sizeof c->host_memo);
+        c->memo_of = c->hosts;
+        c->memo_generation = generation;
+    }
+    struct host_memo *m = &c->host_memo[memo_slot(addr)];
+    if (!m->used || !cmsedge_addr_equal(&m->addr, addr)) {
+        m->used = true;
+        m->addr = *addr;
+        m->host = cmsedge_hostmap_lookup(c->hosts, addr);
+    }
+    return m->host;
+}
+
+static void host_view(struct cmsedge_capture *c, const struct cmsedge_addr *addr, uint32_t frame,
+                      struct cmsedge_host_view *h)
+{
+    const struct cmsedge_host *configured = configured_host(c, addr);
     h->inferred = NULL;
     h->name = NULL;
     if (configured) {
@@ -97,7 +139,7 @@ static void host_view(const struct cmsedge_capture *c, const struct cmsedge_addr
     h->origin = h->inferred ? CMSEDGE_ORIGIN_INFERRED : CMSEDGE_ORIGIN_NONE;
 }
 
-bool cmsedge_capture_expects_media(const struct cmsedge_capture *c, const struct cmsedge_addr *a,
+bool cmsedge_capture_expects_media(struct cmsedge_capture *c, const struct cmsedge_addr *a,
                                    const struct cmsedge_addr *b, uint32_t frame)
 {
     struct cmsedge_host_view h;

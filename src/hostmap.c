@@ -18,11 +18,17 @@ struct cmsedge_hostmap {
     GHashTable *exact;   /* struct cmsedge_addr* -> struct cmsedge_host* (owns the host) */
     GPtrArray *prefixes; /* struct cmsedge_host*, longest prefix first */
     unsigned per_role[CMSEDGE_ROLE_COUNT]; /* entries with each role: has_role() per frame */
+    unsigned generation;                   /* new on every change */
 };
+
+/* Generations are numbered across all maps, so that a new map at a freed one's address never
+ * repeats the old one's number. */
+static unsigned generations;
 
 struct cmsedge_hostmap *cmsedge_hostmap_new(void)
 {
     struct cmsedge_hostmap *map = g_new0(struct cmsedge_hostmap, 1);
+    map->generation = ++generations;
     map->exact = cmsedge_addr_table_new(g_free);
     map->prefixes = g_ptr_array_new_with_free_func(g_free);
     return map;
@@ -42,6 +48,12 @@ void cmsedge_hostmap_clear(struct cmsedge_hostmap *map)
     g_hash_table_remove_all(map->exact);
     g_ptr_array_set_size(map->prefixes, 0);
     memset(map->per_role, 0, sizeof map->per_role);
+    map->generation = ++generations;
+}
+
+unsigned cmsedge_hostmap_generation(const struct cmsedge_hostmap *map)
+{
+    return map->generation;
 }
 
 size_t cmsedge_hostmap_size(const struct cmsedge_hostmap *map)
@@ -79,6 +91,7 @@ bool cmsedge_hostmap_add(struct cmsedge_hostmap *map, const struct cmsedge_prefi
                          enum cmsedge_role role, const char *name, enum cmsedge_role_origin origin)
 {
     struct cmsedge_host *h = find_same(map, prefix);
+    map->generation = ++generations;
     if (h) {
         if (h->origin == CMSEDGE_ORIGIN_CONFIGURED && origin != CMSEDGE_ORIGIN_CONFIGURED)
             return false;

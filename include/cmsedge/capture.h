@@ -99,7 +99,7 @@ bool cmsedge_capture_annotate(struct cmsedge_capture *c, const struct cmsedge_fr
 /* Media on the wide documented ranges (relays, traversal media, Meeting Server media) is looked
  * for only where an edge host, configured or inferred before `frame`, takes part: between
  * strangers those ports are any client's ephemeral ports. */
-bool cmsedge_capture_expects_media(const struct cmsedge_capture *c, const struct cmsedge_addr *a,
+bool cmsedge_capture_expects_media(struct cmsedge_capture *c, const struct cmsedge_addr *a,
                                    const struct cmsedge_addr *b, uint32_t frame);
 
 /* The hosts inferred so far (NULL when inference is off), for the audit. */

@@ -26,6 +26,9 @@ struct cmsedge_hostmap *cmsedge_hostmap_new(void);
 void cmsedge_hostmap_free(struct cmsedge_hostmap *map);
 void cmsedge_hostmap_clear(struct cmsedge_hostmap *map);
 size_t cmsedge_hostmap_size(const struct cmsedge_hostmap *map);
+/* A number that changes whenever an entry is added or the map is cleared: a caller that keeps
+ * lookups keeps them for one generation of one map. */
+unsigned cmsedge_hostmap_generation(const struct cmsedge_hostmap *map);
 
 /* Adds "address or CIDR" -> role keyword, with an optional display name. Returns false and a
  * message fit for a user in err on bad input; the map is then unchanged. */

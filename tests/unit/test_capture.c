@@ -81,6 +81,40 @@ static void configured_roles_purpose_and_origin(void **state)
     assert_null(a.offspec_reason);
 }
 
+/* The capture keeps recent host lookups: a row added to (or a table cleared of) the hosts it
+ * reads must show on the next frame, as when the user edits cmsedge_hosts mid-capture. */
+static void hosts_table_edits_apply_at_once(void **state)
+{
+    struct run *r = *state;
+    struct cmsedge_annotation a;
+    struct cmsedge_frame fr = frame(r, TCP, 20, 25001, 10, 7001, CMSEDGE_APP_TLS);
+    see(r, &fr, &a);
+    assert_int_equal(a.src.origin, CMSEDGE_ORIGIN_NONE);
+    configure(r, 20, "expressway-c");
+    configure(r, 10, "expressway-e-private");
+    fr = frame(r, TCP, 20, 25001, 10, 7001, CMSEDGE_APP_TLS);
+    see(r, &fr, &a);
+    assert_int_equal(a.src.role, CMSEDGE_ROLE_EXPRESSWAY_C);
+    assert_int_equal(a.src.origin, CMSEDGE_ORIGIN_CONFIGURED);
+    assert_string_equal(a.purpose, "SIP signaling (traversal zone 1)");
+    cmsedge_hostmap_clear(r->hosts);
+    fr = frame(r, TCP, 20, 25001, 10, 7001, CMSEDGE_APP_TLS);
+    see(r, &fr, &a);
+    assert_int_not_equal(a.src.origin, CMSEDGE_ORIGIN_CONFIGURED);
+    /* another table at once: its own answers, none of the first table's */
+    struct cmsedge_hostmap *other = cmsedge_hostmap_new();
+    char err[128];
+    assert_true(cmsedge_hostmap_add_text(other, "192.0.2.20", "meeting-server", "ms",
+                                         CMSEDGE_ORIGIN_CONFIGURED, err, sizeof err));
+    cmsedge_capture_configure(r->c, &r->s, other, true);
+    fr = frame(r, TCP, 20, 25001, 10, 7001, CMSEDGE_APP_TLS);
+    see(r, &fr, &a);
+    assert_int_equal(a.src.role, CMSEDGE_ROLE_MEETING_SERVER);
+    assert_string_equal(a.src.name, "ms");
+    cmsedge_capture_configure(r->c, &r->s, r->hosts, true);
+    cmsedge_hostmap_free(other);
+}
+
 static void services_and_near_misses(void **state)
 {
     struct run *r = *state;
@@ -185,6 +219,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(configured_roles_purpose_and_origin, setup, teardown),
+        cmocka_unit_test_setup_teardown(hosts_table_edits_apply_at_once, setup, teardown),
         cmocka_unit_test_setup_teardown(services_and_near_misses, setup, teardown),
         cmocka_unit_test_setup_teardown(strangers_are_left_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(inference_and_later_passes, setup, teardown),
