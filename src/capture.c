@@ -176,7 +176,7 @@ static void follow(struct cmsedge_capture *c, const struct cmsedge_frame *fr, bo
     if (!first_pass) {
         const struct kept *k = g_hash_table_lookup(c->kept, GUINT_TO_POINTER(num));
         if (k) {
-            *checks = k->checks;
+            cmsedge_findings_copy(checks, &k->checks);
             a->n_new_roles = k->n_new_roles;
             memcpy(a->new_roles, k->new_roles, sizeof a->new_roles);
         }
@@ -194,7 +194,7 @@ static void follow(struct cmsedge_capture *c, const struct cmsedge_frame *fr, bo
     }
     if (checks->n || a->n_new_roles) {
         struct kept *k = g_new0(struct kept, 1);
-        k->checks = *checks;
+        cmsedge_findings_copy(&k->checks, checks);
         k->n_new_roles = a->n_new_roles;
         memcpy(k->new_roles, a->new_roles, sizeof k->new_roles);
         g_hash_table_replace(c->kept, GUINT_TO_POINTER(num), k);
@@ -227,7 +227,7 @@ static void conclude(struct cmsedge_annotation *a, const struct cmsedge_findings
 {
     const struct cmsedge_verdict *v = &a->verdict;
     const struct cmsedge_finding *fnote = NULL, *check = NULL;
-    a->findings = v->findings;
+    cmsedge_findings_copy(&a->findings, &v->findings);
     for (size_t i = 0; i < checks->n && a->findings.n < CMSEDGE_MAX_FINDINGS; i++)
         a->findings.items[a->findings.n++] = checks->items[i];
     for (size_t i = 0; i < a->findings.n; i++) {

@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static const char *const keywords[CMSEDGE_FINDING_COUNT] = {
     [CMSEDGE_FINDING_FOOTNOTE] = "footnote",       [CMSEDGE_FINDING_BLOCKED] = "blocked",
@@ -16,6 +17,13 @@ static const char *const keywords[CMSEDGE_FINDING_COUNT] = {
 const char *cmsedge_finding_keyword(enum cmsedge_finding_kind kind)
 {
     return (unsigned)kind < CMSEDGE_FINDING_COUNT ? keywords[kind] : "unknown";
+}
+
+void cmsedge_findings_copy(struct cmsedge_findings *dst, const struct cmsedge_findings *src)
+{
+    size_t n = src->n <= CMSEDGE_MAX_FINDINGS ? src->n : CMSEDGE_MAX_FINDINGS;
+    dst->n = n;
+    memcpy(dst->items, src->items, n * sizeof src->items[0]);
 }
 
 void cmsedge_findings_add(struct cmsedge_findings *list, enum cmsedge_finding_kind kind,

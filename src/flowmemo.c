@@ -81,9 +81,7 @@ static void verdict_copy(struct cmsedge_verdict *dst, const struct cmsedge_verdi
     dst->nearest_reverse = src->nearest_reverse;
     g_strlcpy(dst->reason, src->reason, sizeof dst->reason);
     dst->translated_source = src->translated_source;
-    dst->findings.n = src->findings.n;
-    memcpy(dst->findings.items, src->findings.items,
-           src->findings.n * sizeof src->findings.items[0]);
+    cmsedge_findings_copy(&dst->findings, &src->findings);
     dst->checks = src->checks;
 }
 

@@ -283,6 +283,31 @@ static void unrelated_hosts_are_not_checked(void **state)
     cmsedge_tracker_reset(r->t);
 }
 
+/* The annotation copies findings on every frame: only the counted ones, and never more than the
+ * list holds, whatever the count says. */
+static void findings_copy_takes_the_counted_items(void **state)
+{
+    (void)state;
+    struct cmsedge_findings *src = calloc(1, sizeof *src);
+    struct cmsedge_findings *dst = malloc(sizeof *dst);
+    assert_non_null(src);
+    assert_non_null(dst);
+    memset(dst, 0x55, sizeof *dst);
+    cmsedge_findings_add(src, CMSEDGE_FINDING_BLOCKED, CMSEDGE_WARNING, 0, NULL, "first %d", 1);
+    cmsedge_findings_add(src, CMSEDGE_FINDING_FOOTNOTE, CMSEDGE_NOTE, 4, NULL, "second");
+    cmsedge_findings_copy(dst, src);
+    assert_int_equal(dst->n, 2);
+    assert_string_equal(dst->items[0].text, "first 1");
+    assert_int_equal(dst->items[0].kind, CMSEDGE_FINDING_BLOCKED);
+    assert_string_equal(dst->items[1].text, "second");
+    assert_int_equal(dst->items[1].footnote, 4);
+    src->n = CMSEDGE_MAX_FINDINGS + 3;
+    cmsedge_findings_copy(dst, src);
+    assert_int_equal(dst->n, CMSEDGE_MAX_FINDINGS);
+    free(src);
+    free(dst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +323,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(meeting_server_media_through_turn_port, setup, teardown),
         cmocka_unit_test_setup_teardown(meeting_server_turn_to_public_address, setup, teardown),
         cmocka_unit_test_setup_teardown(unrelated_hosts_are_not_checked, setup, teardown),
+        cmocka_unit_test(findings_copy_takes_the_counted_items),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
