@@ -115,6 +115,28 @@ class Annotation(TsharkCase):
         self.assert_golden("documented.tsv", out)
         self.assertEqual(err, "")
 
+    def test_shown_tree_joins_rules_roles_and_call(self):
+        """In a tree somebody reads (-V), cmsedge's lines are few and joined: the best rule with
+        the other matching rows after it, both roles with the hosts' names, the call with its
+        leg, kind and hop; the top line says the purpose, or that the frame is off-spec."""
+        sample = os.path.join(self.tmp, "sample-v.pcap")
+        shutil.copy(os.path.join(ROOT, "samples", "edge-sample.pcap"), sample)
+        os.chmod(sample, 0o644)
+        out, _ = self.tshark("-r", sample, "-V")
+        frames = {int(m.group(1)): m.group(0) for m in
+                  re.finditer(r"(?ms)^Frame (\d+):.*?(?=^Frame \d+:|\Z)", out)}
+        block = lambda n: frames[n][frames[n].index("[Cisco Meeting Server Edge"):]
+        self.assertEqual(block(77).split("\n")[:5], [
+            "[Cisco Meeting Server Edge: Assent RTP (traversed media)]",
+            "    [Purpose: Assent RTP (traversed media)]",
+            "    [Rule: T2-08 (also T3-07)]",
+            "    [Roles: sip-endpoint (room-kit) -> expressway-e (edge-e-public)]",
+            "    [Call: 4, leg 5 (media, endpoint-expressway-e)]"])
+        self.assertEqual(block(112).split("\n")[:2], [
+            "[Cisco Meeting Server Edge [off-spec]]",
+            "    [Roles: meeting-server (cms1) -> expressway-e-public (edge-e-public)]"])
+        self.assertIn("    [Rule: T1-06 (also T2-11, T3-10, T4-09)]\n", out)
+
     def test_offspec_golden(self):
         out, _ = self.tshark("-r", self.caps["offspec"], *fields_args(ANNOTATION_FIELDS))
         self.assert_golden("offspec.tsv", out)
