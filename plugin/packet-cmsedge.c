@@ -132,8 +132,7 @@ static struct {
     size_t n;
     bool filled;
     header_field_info *info[FIELDS_MAX];
-    bool asked[FIELDS_MAX]; /* named by tshark -e (cmsedge-asked.c) */
-    uint64_t asked_bits;    /* the same, one bit each by index from first */
+    uint64_t asked; /* named by tshark -e (cmsedge-asked.c), one bit each by index from first */
 } fields;
 
 static void fields_note(const hf_register_info *hf, size_t n)
@@ -150,9 +149,8 @@ static void fields_fill(void)
 {
     for (size_t i = 0; i < fields.n; i++) {
         fields.info[i] = proto_registrar_get_nth((guint)(fields.first + (int)i));
-        fields.asked[i] = cmsedge_asked_field(fields.first + (int)i);
-        if (fields.asked[i])
-            fields.asked_bits |= UINT64_C(1) << i;
+        if (cmsedge_asked_field(fields.first + (int)i))
+            fields.asked |= UINT64_C(1) << i;
     }
     fields.filled = true;
 }
@@ -215,17 +213,18 @@ static void read_tree_mode(proto_tree *tree)
     if (!groups.made)
         make_groups();
     tree_mode.asked = fields.n ? 0 : UINT64_MAX;
-    if (tree && fields.n && !protocol_referenced()) {
-        /* Wireshark marks the protocol too when a filter, a column or a postdissector's list
-         * references one of its fields (proto_tree_prime_with_hfid): unmarked, none of them
-         * is, and only -e can ask. Spares reading some forty fields' records, each its own
-         * cache line, on every frame. */
-        tree_mode.asked = fields.asked_bits;
-    } else if (tree) {
-        for (size_t i = 0; i < fields.n; i++) {
-            if (fields.info[i]->ref_type != HF_REF_TYPE_NONE || fields.asked[i])
-                tree_mode.asked |= UINT64_C(1) << i;
-        }
+    if (!tree || !fields.n)
+        return;
+    tree_mode.asked = fields.asked;
+    /* Wireshark marks the protocol too when a filter, a column or a postdissector's list
+     * references one of its fields (proto_tree_prime_with_hfid): unmarked, none of them is,
+     * and only -e asks. Spares reading some forty fields' records, each its own cache line,
+     * on every frame. */
+    if (!protocol_referenced())
+        return;
+    for (size_t i = 0; i < fields.n; i++) {
+        if (fields.info[i]->ref_type != HF_REF_TYPE_NONE)
+            tree_mode.asked |= UINT64_C(1) << i;
     }
 }
 
