@@ -1,4 +1,4 @@
-/* cmsedge: a bounded memo of what the reference says about a flow (see flowmemo.h).
+/* cmsedge: a memo of what the reference says about each flow (see flowmemo.h).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -8,81 +8,106 @@
 #include <stdint.h>
 #include <string.h>
 
-/* 512 sets of two slots: far more flows than a capture has active at one time, in a few MB. */
-#define MEMO_SETS 512u
-#define MEMO_WAYS 2u
+#include "verdict_store.h"
 
-/* Everything classify and the services lookup read of a flow, with no padding left
- * uninitialised: keys are compared and hashed as bytes. */
-struct memo_key {
-    uint8_t bytes[48];
-};
-
-struct memo_slot {
-    bool used;
-    struct memo_key key;
-    struct cmsedge_verdict verdict;
-    struct cmsedge_service_match service;
-};
+/* Open addressing with linear probing over a power-of-two table, grown before it is three
+ * quarters full. A key has KEY_USED set, so 0 marks an empty slot. */
+#define FIRST_SLOTS 1024u
+#define MAX_SLOTS   (1u << 23) /* 80 MB of slots, 6.3 million keys */
+#define KEY_USED    (UINT64_C(1) << 63)
 
 struct cmsedge_flowmemo {
-    struct memo_slot *slots; /* MEMO_SETS * MEMO_WAYS, allocated on first use */
-    uint8_t *victim;         /* per set: the way least recently used, which a new entry takes */
+    uint64_t *keys;    /* `capacity` slots, allocated on first use */
+    uint16_t *ids;     /* beside each key: its verdict in `store` */
+    unsigned capacity; /* a power of two, or 0 before first use */
+    unsigned shift;    /* 64 - log2(capacity): a key's home slot is its hash's top bits */
+    size_t count;
+    struct cmsedge_verdict_store *store;
     bool have_settings;
     struct cmsedge_settings settings; /* what the entries were worked out under */
-    size_t hits, misses;
-    /* the key and set of the last lookup: the put that follows a miss needs no second hash */
-    struct memo_key last_key;
-    unsigned last_set;
+    size_t hits, misses, restarts;
+    /* the last lookup's key and the slot it ended on (the empty one a miss would fill): the
+     * put that follows a miss needs no second probe */
+    uint64_t last_key;
+    unsigned last_slot;
 };
 
-G_STATIC_ASSERT(2 * sizeof(struct cmsedge_addr) + 2 * sizeof(uint16_t) + 4 <= 48);
+G_STATIC_ASSERT(CMSEDGE_VERDICT_STORE_MAX <= UINT16_MAX);
 
-static void make_key(const struct cmsedge_flow *f, struct memo_key *k)
+/* Everything classify and the services lookup read of a flow, in 57 bits; false when a value
+ * is out of the range the bits hold (then the flow is not memoised, only classified). */
+static bool make_key(const struct cmsedge_flow *f, uint64_t *key)
 {
-    uint8_t *p = k->bytes;
-    memset(k, 0, sizeof *k);
-    memcpy(p, &f->src, sizeof f->src);
-    p += sizeof f->src;
-    memcpy(p, &f->dst, sizeof f->dst);
-    p += sizeof f->dst;
-    memcpy(p, &f->sport, sizeof f->sport);
-    p += sizeof f->sport;
-    memcpy(p, &f->dport, sizeof f->dport);
-    p += sizeof f->dport;
-    *p++ = (uint8_t)f->transport;
-    *p++ = (uint8_t)f->src_role;
-    *p++ = (uint8_t)f->dst_role;
-    *p = (uint8_t)(int8_t)f->hint;
+    if (f->transport > 0xFFu || (unsigned)f->src_role > 0xFu || (unsigned)f->dst_role > 0xFu ||
+        f->hint < INT8_MIN || f->hint > INT8_MAX)
+        return false;
+    uint64_t same_host = cmsedge_addr_equal(&f->src, &f->dst);
+    *key = KEY_USED | same_host << 56 | (uint64_t)(uint8_t)(int8_t)f->hint << 48 |
+           (uint64_t)f->dst_role << 44 | (uint64_t)f->src_role << 40 |
+           (uint64_t)f->transport << 32 | (uint64_t)f->dport << 16 | f->sport;
+    return true;
 }
 
-static unsigned key_set(const struct memo_key *k)
+static unsigned home_slot(const struct cmsedge_flowmemo *m, uint64_t key)
 {
-    uint64_t h = 0x9e3779b97f4a7c15u;
-    for (size_t i = 0; i < sizeof k->bytes; i += 8) {
-        uint64_t w;
-        memcpy(&w, k->bytes + i, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdu;
-        h ^= h >> 32;
+    return (unsigned)((key * UINT64_C(0x9e3779b97f4a7c15)) >> m->shift);
+}
+
+/* The slot holding `key`, or the empty slot where it would go. */
+static unsigned probe(const struct cmsedge_flowmemo *m, uint64_t key)
+{
+    unsigned mask = m->capacity - 1, i = home_slot(m, key);
+    while (m->keys[i] && m->keys[i] != key)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void allocate(struct cmsedge_flowmemo *m, unsigned capacity)
+{
+    m->keys = g_new0(uint64_t, capacity);
+    m->ids = g_new(uint16_t, capacity);
+    m->capacity = capacity;
+    m->shift = 64u - (unsigned)g_bit_storage(capacity - 1);
+    m->count = 0;
+}
+
+static void release(struct cmsedge_flowmemo *m)
+{
+    g_free(m->keys);
+    g_free(m->ids);
+    m->keys = NULL;
+    m->ids = NULL;
+    m->capacity = 0;
+    m->count = 0;
+}
+
+/* Twice the slots, every key moved to its new home. */
+static void grow(struct cmsedge_flowmemo *m)
+{
+    uint64_t *keys = m->keys;
+    uint16_t *ids = m->ids;
+    unsigned old = m->capacity;
+    allocate(m, 2 * old);
+    for (unsigned i = 0; i < old; i++) {
+        if (keys[i]) {
+            unsigned j = probe(m, keys[i]);
+            m->keys[j] = keys[i];
+            m->ids[j] = ids[i];
+            m->count++;
+        }
     }
-    return (unsigned)(h % MEMO_SETS);
+    g_free(keys);
+    g_free(ids);
 }
 
-/* The parts of a verdict that mean something: its counts say how much of each array does. */
-static void verdict_copy(struct cmsedge_verdict *dst, const struct cmsedge_verdict *src)
+/* Every entry gone and the slots back to their first size: what a later restart clears is
+ * only what came after this one. */
+static void empty(struct cmsedge_flowmemo *m)
 {
-    dst->n_matches = src->n_matches;
-    memcpy(dst->matches, src->matches, src->n_matches * sizeof src->matches[0]);
-    dst->judged = src->judged;
-    dst->offspec = src->offspec;
-    dst->unmatched = src->unmatched;
-    dst->near_miss = src->near_miss;
-    dst->nearest = src->nearest;
-    dst->nearest_reverse = src->nearest_reverse;
-    g_strlcpy(dst->reason, src->reason, sizeof dst->reason);
-    dst->translated_source = src->translated_source;
-    cmsedge_findings_copy(&dst->findings, &src->findings);
-    dst->checks = src->checks;
+    release(m);
+    if (m->store)
+        cmsedge_verdict_store_clear(m->store);
+    m->last_key = 0;
 }
 
 struct cmsedge_flowmemo *cmsedge_flowmemo_new(void)
@@ -94,19 +119,16 @@ void cmsedge_flowmemo_free(struct cmsedge_flowmemo *m)
 {
     if (!m)
         return;
-    g_free(m->slots);
-    g_free(m->victim);
+    release(m);
+    cmsedge_verdict_store_free(m->store);
     g_free(m);
 }
 
 void cmsedge_flowmemo_clear(struct cmsedge_flowmemo *m)
 {
-    if (m->slots) {
-        for (size_t i = 0; i < MEMO_SETS * MEMO_WAYS; i++)
-            m->slots[i].used = false;
-    }
+    empty(m);
     m->have_settings = false;
-    m->hits = m->misses = 0;
+    m->hits = m->misses = m->restarts = 0;
 }
 
 /* Entries are for one set of settings: other settings empty the memo first. */
@@ -123,58 +145,71 @@ bool cmsedge_flowmemo_get(struct cmsedge_flowmemo *m, const struct cmsedge_setti
                           const struct cmsedge_flow *flow, struct cmsedge_verdict *v,
                           struct cmsedge_service_match *svc)
 {
+    uint64_t key;
     use_settings(m, s);
-    make_key(flow, &m->last_key);
-    m->last_set = key_set(&m->last_key);
-    if (m->slots) {
-        struct memo_slot *set = &m->slots[m->last_set * MEMO_WAYS];
-        for (unsigned w = 0; w < MEMO_WAYS; w++) {
-            if (set[w].used && memcmp(&set[w].key, &m->last_key, sizeof m->last_key) == 0) {
-                /* the other way is now the least recently used, and the next to go */
-                m->victim[m->last_set] = (uint8_t)((w + 1) % MEMO_WAYS);
-                verdict_copy(v, &set[w].verdict);
-                *svc = set[w].service;
-                m->hits++;
-                return true;
-            }
-        }
+    m->last_key = 0;
+    if (!m->keys || !make_key(flow, &key)) {
+        m->misses++;
+        return false;
     }
-    m->misses++;
-    return false;
+    unsigned slot = probe(m, key);
+    if (!m->keys[slot]) {
+        m->last_key = key;
+        m->last_slot = slot;
+        m->misses++;
+        return false;
+    }
+    m->hits++;
+    cmsedge_verdict_store_get(m->store, m->ids[slot], v, svc);
+    return true;
 }
 
 void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_settings *s,
                           const struct cmsedge_flow *flow, const struct cmsedge_verdict *v,
                           const struct cmsedge_service_match *svc)
 {
-    struct memo_key k;
-    unsigned set;
+    uint64_t key;
     use_settings(m, s);
-    make_key(flow, &k);
-    if (memcmp(&k, &m->last_key, sizeof k) == 0) {
-        set = m->last_set;
-    } else {
-        set = key_set(&k);
+    if (!make_key(flow, &key))
+        return;
+    if (!m->store)
+        m->store = cmsedge_verdict_store_new();
+    int id = cmsedge_verdict_store_intern(m->store, v, svc);
+    if (id < 0) { /* a new conclusion and no room for it: start again */
+        empty(m);
+        m->restarts++;
+        id = cmsedge_verdict_store_intern(m->store, v, svc);
     }
-    if (!m->slots) {
-        m->slots = g_new0(struct memo_slot, MEMO_SETS * MEMO_WAYS);
-        m->victim = g_new0(uint8_t, MEMO_SETS);
+    if (!m->keys)
+        allocate(m, FIRST_SLOTS);
+    /* the slot the miss just before ended on, unless the memo changed since */
+    unsigned slot = key == m->last_key ? m->last_slot : probe(m, key);
+    if (!m->keys[slot]) {
+        if (4 * (m->count + 1) > 3 * (size_t)m->capacity) {
+            if (m->capacity < MAX_SLOTS) {
+                grow(m);
+            } else { /* some six million keys: start again rather than grow without end */
+                empty(m);
+                m->restarts++;
+                id = cmsedge_verdict_store_intern(m->store, v, svc);
+                allocate(m, FIRST_SLOTS);
+            }
+            slot = probe(m, key);
+        }
+        m->keys[slot] = key;
+        m->count++;
     }
-    struct memo_slot *slot = &m->slots[set * MEMO_WAYS + m->victim[set]];
-    m->victim[set] = (uint8_t)((m->victim[set] + 1) % MEMO_WAYS);
-    slot->used = true;
-    slot->key = k;
-    verdict_copy(&slot->verdict, v);
-    slot->service = *svc;
+    m->ids[slot] = (uint16_t)id;
+    m->last_key = 0;
 }
 
-void cmsedge_flowmemo_stats(const struct cmsedge_flowmemo *m, size_t *hits, size_t *misses)
+void cmsedge_flowmemo_stats(const struct cmsedge_flowmemo *m, struct cmsedge_flowmemo_stats *out)
 {
-    *hits = m->hits;
-    *misses = m->misses;
-}
-
-size_t cmsedge_flowmemo_bytes(void)
-{
-    return MEMO_SETS * MEMO_WAYS * sizeof(struct memo_slot) + MEMO_SETS;
+    out->hits = m->hits;
+    out->misses = m->misses;
+    out->keys = m->count;
+    out->verdicts = m->store ? cmsedge_verdict_store_count(m->store) : 0;
+    out->restarts = m->restarts;
+    out->bytes = sizeof *m + (size_t)m->capacity * (sizeof m->keys[0] + sizeof m->ids[0]) +
+                 (m->store ? cmsedge_verdict_store_bytes(m->store) : 0);
 }

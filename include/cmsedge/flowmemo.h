@@ -1,16 +1,21 @@
-/* cmsedge: a bounded memo of what the reference says about a flow.
+/* cmsedge: a memo of what the reference says about each flow of a capture.
  *
  * What cmsedge_classify() and the services lookup conclude depends only on the settings and on
- * the flow as classify sees it: transport, addresses, ports, the hosts' roles and the payload
- * hint. Frames of one flow in one direction repeat all of these, so the conclusion is kept and
- * reused instead of being worked out again on every frame.
+ * the flow as classify sees it: transport, ports, the hosts' roles, the payload hint and
+ * whether source and destination are the same address (the addresses matter through that
+ * alone: see cmsedge_classify()). Frames of one flow in one direction repeat all of these, so
+ * the conclusion is worked out once and read back on every later frame.
  *
- * The memo is a fixed set of slots (two-way set associative), not a table that grows with the
- * capture: a frame costs a hash and a copy whatever the number of rows, hosts or flows, and the
- * memory is the same for ten flows and for a million. A flow pushed out by others is simply
- * classified again. Entries are valid for one set of settings: a change of any setting
- * empties the memo (roles are part of the key, so a new hosts table or an inferred role makes
- * a new key rather than a stale hit).
+ * Two parts keep the memory small: each distinct conclusion is kept once in a store, and the
+ * memo maps a flow's key (packed into 64 bits) to its number there: ten bytes a slot, at most
+ * four slots in three used. A revisited flow is a hit however many flows came between, so a
+ * frame costs a key, a probe and a copy whatever the number of rows, hosts or flows. Beyond
+ * CMSEDGE_VERDICT_STORE_MAX distinct conclusions, or some six million keys, the memo starts
+ * again empty: it only ever costs a reclassification, never a wrong answer.
+ *
+ * Entries are valid for one set of settings: a change of any setting empties the memo (roles
+ * are part of the key, so a new hosts table or an inferred role makes a new key rather than a
+ * stale hit).
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -35,15 +40,19 @@ void cmsedge_flowmemo_clear(struct cmsedge_flowmemo *m);
 bool cmsedge_flowmemo_get(struct cmsedge_flowmemo *m, const struct cmsedge_settings *s,
                           const struct cmsedge_flow *flow, struct cmsedge_verdict *v,
                           struct cmsedge_service_match *svc);
-/* Keeps the conclusion for `flow` under settings `s`, in place of an older entry when its slots
- * are taken. */
+/* Keeps the conclusion for `flow` under settings `s`. */
 void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_settings *s,
                           const struct cmsedge_flow *flow, const struct cmsedge_verdict *v,
                           const struct cmsedge_service_match *svc);
 
-/* Hits and misses since the memo was made or cleared (for tests and the micro-benchmark). */
-void cmsedge_flowmemo_stats(const struct cmsedge_flowmemo *m, size_t *hits, size_t *misses);
-/* Bytes the memo holds, whatever the capture: its slots, allocated on first use. */
-size_t cmsedge_flowmemo_bytes(void);
+/* What the memo has done since it was made or cleared (for tests and the micro-benchmark). */
+struct cmsedge_flowmemo_stats {
+    size_t hits, misses;
+    size_t keys;     /* flow keys held now */
+    size_t verdicts; /* distinct conclusions held now */
+    size_t restarts; /* times it was full and started again */
+    size_t bytes;    /* memory it holds now */
+};
+void cmsedge_flowmemo_stats(const struct cmsedge_flowmemo *m, struct cmsedge_flowmemo_stats *out);
 
 #endif
