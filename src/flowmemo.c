@@ -11,14 +11,16 @@
 #include "verdict_store.h"
 
 /* Open addressing with linear probing over a power-of-two table, grown before it is three
- * quarters full. A key has KEY_USED set, so 0 marks an empty slot. */
+ * quarters full. A slot is one 64-bit word: the key in the low 48 bits, with KEY_USED set so
+ * that 0 marks an empty slot, and the verdict's id in the top 16: a probe reads one word. */
 #define FIRST_SLOTS 1024u
-#define MAX_SLOTS   (1u << 23) /* 80 MB of slots, 6.3 million keys */
-#define KEY_USED    (UINT64_C(1) << 63)
+#define MAX_SLOTS   (1u << 23) /* 64 MB of slots, 6.3 million keys */
+#define KEY_USED    (UINT64_C(1) << 47)
+#define KEY_MASK    ((UINT64_C(1) << 48) - 1)
+#define ID_SHIFT    48
 
 struct cmsedge_flowmemo {
-    uint64_t *keys;    /* `capacity` slots, allocated on first use */
-    uint16_t *ids;     /* beside each key: its verdict in `store` */
+    uint64_t *slots;   /* `capacity` of them, allocated on first use: key | id << ID_SHIFT */
     unsigned capacity; /* a power of two, or 0 before first use */
     unsigned shift;    /* 64 - log2(capacity): a key's home slot is its hash's top bits */
     size_t count;
@@ -33,17 +35,19 @@ struct cmsedge_flowmemo {
 };
 
 G_STATIC_ASSERT(CMSEDGE_VERDICT_STORE_MAX <= UINT16_MAX);
+G_STATIC_ASSERT(CMSEDGE_ROLE_COUNT <= 16);
+G_STATIC_ASSERT(CMSEDGE_HINT_FOREIGN >= -4 && CMSEDGE_APP_COUNT <= 12);
 
-/* Everything classify and the services lookup read of a flow, in 57 bits; false when a value
+/* Everything classify and the services lookup read of a flow, in 47 bits; false when a value
  * is out of the range the bits hold (then the flow is not memoised, only classified). */
 static bool make_key(const struct cmsedge_flow *f, uint64_t *key)
 {
-    if (f->transport > 0xFFu || (unsigned)f->src_role > 0xFu || (unsigned)f->dst_role > 0xFu ||
-        f->hint < INT8_MIN || f->hint > INT8_MAX)
+    if (f->transport > 3u || (unsigned)f->src_role > 0xFu || (unsigned)f->dst_role > 0xFu ||
+        f->hint < -4 || f->hint > 11)
         return false;
     uint64_t same_host = cmsedge_addr_equal(&f->src, &f->dst);
-    *key = KEY_USED | same_host << 56 | (uint64_t)(uint8_t)(int8_t)f->hint << 48 |
-           (uint64_t)f->dst_role << 44 | (uint64_t)f->src_role << 40 |
+    *key = KEY_USED | same_host << 46 | (uint64_t)(f->hint + 4) << 42 |
+           (uint64_t)f->dst_role << 38 | (uint64_t)f->src_role << 34 |
            (uint64_t)f->transport << 32 | (uint64_t)f->dport << 16 | f->sport;
     return true;
 }
@@ -57,15 +61,14 @@ static unsigned home_slot(const struct cmsedge_flowmemo *m, uint64_t key)
 static unsigned probe(const struct cmsedge_flowmemo *m, uint64_t key)
 {
     unsigned mask = m->capacity - 1, i = home_slot(m, key);
-    while (m->keys[i] && m->keys[i] != key)
+    while (m->slots[i] && (m->slots[i] & KEY_MASK) != key)
         i = (i + 1) & mask;
     return i;
 }
 
 static void allocate(struct cmsedge_flowmemo *m, unsigned capacity)
 {
-    m->keys = g_new0(uint64_t, capacity);
-    m->ids = g_new(uint16_t, capacity);
+    m->slots = g_new0(uint64_t, capacity);
     m->capacity = capacity;
     m->shift = 64u - (unsigned)g_bit_storage(capacity - 1);
     m->count = 0;
@@ -73,10 +76,8 @@ static void allocate(struct cmsedge_flowmemo *m, unsigned capacity)
 
 static void release(struct cmsedge_flowmemo *m)
 {
-    g_free(m->keys);
-    g_free(m->ids);
-    m->keys = NULL;
-    m->ids = NULL;
+    g_free(m->slots);
+    m->slots = NULL;
     m->capacity = 0;
     m->count = 0;
 }
@@ -84,20 +85,16 @@ static void release(struct cmsedge_flowmemo *m)
 /* Twice the slots, every key moved to its new home. */
 static void grow(struct cmsedge_flowmemo *m)
 {
-    uint64_t *keys = m->keys;
-    uint16_t *ids = m->ids;
+    uint64_t *slots = m->slots;
     unsigned old = m->capacity;
     allocate(m, 2 * old);
     for (unsigned i = 0; i < old; i++) {
-        if (keys[i]) {
-            unsigned j = probe(m, keys[i]);
-            m->keys[j] = keys[i];
-            m->ids[j] = ids[i];
+        if (slots[i]) {
+            m->slots[probe(m, slots[i] & KEY_MASK)] = slots[i];
             m->count++;
         }
     }
-    g_free(keys);
-    g_free(ids);
+    g_free(slots);
 }
 
 /* Every entry gone and the slots back to their first size: what a later restart clears is
@@ -148,19 +145,19 @@ bool cmsedge_flowmemo_get(struct cmsedge_flowmemo *m, const struct cmsedge_setti
     uint64_t key;
     use_settings(m, s);
     m->last_key = 0;
-    if (!m->keys || !make_key(flow, &key)) {
+    if (!m->slots || !make_key(flow, &key)) {
         m->misses++;
         return false;
     }
     unsigned slot = probe(m, key);
-    if (!m->keys[slot]) {
+    if (!m->slots[slot]) {
         m->last_key = key;
         m->last_slot = slot;
         m->misses++;
         return false;
     }
     m->hits++;
-    cmsedge_verdict_store_get(m->store, m->ids[slot], v, svc);
+    cmsedge_verdict_store_get(m->store, (unsigned)(m->slots[slot] >> ID_SHIFT), v, svc);
     return true;
 }
 
@@ -180,11 +177,11 @@ void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_setti
         m->restarts++;
         id = cmsedge_verdict_store_intern(m->store, v, svc);
     }
-    if (!m->keys)
+    if (!m->slots)
         allocate(m, FIRST_SLOTS);
     /* the slot the miss just before ended on, unless the memo changed since */
     unsigned slot = key == m->last_key ? m->last_slot : probe(m, key);
-    if (!m->keys[slot]) {
+    if (!m->slots[slot]) {
         if (4 * (m->count + 1) > 3 * (size_t)m->capacity) {
             if (m->capacity < MAX_SLOTS) {
                 grow(m);
@@ -196,10 +193,9 @@ void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_setti
             }
             slot = probe(m, key);
         }
-        m->keys[slot] = key;
         m->count++;
     }
-    m->ids[slot] = (uint16_t)id;
+    m->slots[slot] = key | (uint64_t)id << ID_SHIFT;
     m->last_key = 0;
 }
 
@@ -210,6 +206,6 @@ void cmsedge_flowmemo_stats(const struct cmsedge_flowmemo *m, struct cmsedge_flo
     out->keys = m->count;
     out->verdicts = m->store ? cmsedge_verdict_store_count(m->store) : 0;
     out->restarts = m->restarts;
-    out->bytes = sizeof *m + (size_t)m->capacity * (sizeof m->keys[0] + sizeof m->ids[0]) +
+    out->bytes = sizeof *m + (size_t)m->capacity * sizeof m->slots[0] +
                  (m->store ? cmsedge_verdict_store_bytes(m->store) : 0);
 }

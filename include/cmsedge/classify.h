@@ -66,6 +66,8 @@ struct cmsedge_verdict {
     unsigned checks;                  /* CMSEDGE_CHECK_* the flow tracker should run */
 };
 
+/* The verdict reads the flow's addresses only through whether they are the same one: the flow
+ * memo (flowmemo.h) keys flows without them, and unit.flowmemo checks that it holds. */
 void cmsedge_classify(const struct cmsedge_settings *s, const struct cmsedge_flow *flow,
                       struct cmsedge_verdict *v);
 

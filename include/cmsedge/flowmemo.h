@@ -7,7 +7,7 @@
  * the conclusion is worked out once and read back on every later frame.
  *
  * Two parts keep the memory small: each distinct conclusion is kept once in a store, and the
- * memo maps a flow's key (packed into 64 bits) to its number there: ten bytes a slot, at most
+ * memo maps a flow's key (packed into 48 bits) to its number there: eight bytes a slot, at most
  * four slots in three used. A revisited flow is a hit however many flows came between, so a
  * frame costs a key, a probe and a copy whatever the number of rows, hosts or flows. Beyond
  * CMSEDGE_VERDICT_STORE_MAX distinct conclusions, or some six million keys, the memo starts
