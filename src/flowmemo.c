@@ -14,7 +14,7 @@
  * quarters full. A slot is one 64-bit word: the key in the low 48 bits, with KEY_USED set so
  * that 0 marks an empty slot, and the verdict's id in the top 16: a probe reads one word. */
 #define FIRST_SLOTS 1024u
-#define MAX_SLOTS   (1u << 23) /* 64 MB of slots, 6.3 million keys */
+#define MAX_SLOTS   (1u << 20) /* 8 MB of slots, 786,432 keys */
 #define KEY_USED    (UINT64_C(1) << 47)
 #define KEY_MASK    ((UINT64_C(1) << 48) - 1)
 #define ID_SHIFT    48
@@ -185,7 +185,7 @@ void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_setti
         if (4 * (m->count + 1) > 3 * (size_t)m->capacity) {
             if (m->capacity < MAX_SLOTS) {
                 grow(m);
-            } else { /* some six million keys: start again rather than grow without end */
+            } else { /* 786,432 keys: start again rather than grow without end */
                 empty(m);
                 m->restarts++;
                 id = cmsedge_verdict_store_intern(m->store, v, svc);

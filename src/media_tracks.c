@@ -9,8 +9,10 @@
 
 #define INITIAL_SLOTS 256u
 
+/* The fingerprint as two 32-bit halves: with nothing wider than 32 bits an entry packs into
+ * 20 bytes, not 24 (a sixth less memory a track, where a million media flows are 40 MB). */
 struct entry {
-    uint64_t fp; /* 0: a free slot (a fingerprint of 0 is kept as 1) */
+    uint32_t fp_lo, fp_hi; /* 0, 0: a free slot (a fingerprint of 0 is kept as 1) */
     struct cmsedge_media_track track;
 };
 
@@ -20,7 +22,12 @@ struct cmsedge_media_tracks {
     size_t count;
 };
 
-G_STATIC_ASSERT(sizeof(struct entry) <= 24);
+G_STATIC_ASSERT(sizeof(struct entry) <= 20);
+
+static uint64_t fp_of(const struct entry *e)
+{
+    return (uint64_t)e->fp_hi << 32 | e->fp_lo;
+}
 
 static uint64_t key_of(uint64_t fp)
 {
@@ -31,7 +38,7 @@ static uint64_t key_of(uint64_t fp)
 static size_t slot_of(const struct entry *slots, size_t n_slots, uint64_t fp)
 {
     size_t mask = n_slots - 1, i = (size_t)(fp ^ (fp >> 29)) & mask;
-    while (slots[i].fp && slots[i].fp != fp)
+    for (uint64_t at; (at = fp_of(&slots[i])) != 0 && at != fp;)
         i = (i + 1) & mask;
     return i;
 }
@@ -62,7 +69,7 @@ struct cmsedge_media_track *cmsedge_media_tracks_find(struct cmsedge_media_track
         return NULL;
     fp = key_of(fp);
     struct entry *e = &t->slots[slot_of(t->slots, t->n_slots, fp)];
-    return e->fp ? &e->track : NULL;
+    return fp_of(e) ? &e->track : NULL;
 }
 
 static void grow(struct cmsedge_media_tracks *t)
@@ -70,8 +77,9 @@ static void grow(struct cmsedge_media_tracks *t)
     size_t n = t->n_slots ? t->n_slots * 2 : INITIAL_SLOTS;
     struct entry *slots = g_new0(struct entry, n);
     for (size_t i = 0; i < t->n_slots; i++) {
-        if (t->slots[i].fp)
-            slots[slot_of(slots, n, t->slots[i].fp)] = t->slots[i];
+        uint64_t fp = fp_of(&t->slots[i]);
+        if (fp)
+            slots[slot_of(slots, n, fp)] = t->slots[i];
     }
     g_free(t->slots);
     t->slots = slots;
@@ -85,8 +93,9 @@ struct cmsedge_media_track *cmsedge_media_tracks_keep(struct cmsedge_media_track
     if ((t->count + 1) * 4 > t->n_slots * 3)
         grow(t);
     struct entry *e = &t->slots[slot_of(t->slots, t->n_slots, fp)];
-    if (!e->fp) {
-        e->fp = fp;
+    if (!fp_of(e)) {
+        e->fp_lo = (uint32_t)fp;
+        e->fp_hi = (uint32_t)(fp >> 32);
         t->count++;
     }
     e->track = *track;

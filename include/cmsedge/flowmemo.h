@@ -10,8 +10,8 @@
  * memo maps a flow's key (packed into 48 bits) to its number there: eight bytes a slot, at most
  * four slots in three used. A revisited flow is a hit however many flows came between, so a
  * frame costs a key, a probe and a copy whatever the number of rows, hosts or flows. Beyond
- * CMSEDGE_VERDICT_STORE_MAX distinct conclusions, or some six million keys, the memo starts
- * again empty: it only ever costs a reclassification, never a wrong answer.
+ * CMSEDGE_VERDICT_STORE_MAX distinct conclusions, or 786,432 keys (8 MB), the memo starts again
+ * empty: it only ever costs a reclassification, never a wrong answer.
  *
  * Entries are valid for one set of settings: a change of any setting empties the memo (roles
  * are part of the key, so a new hosts table or an inferred role makes a new key rather than a

@@ -328,6 +328,38 @@ static void a_full_memo_starts_again_and_stays_right(void **state)
     assert_true(st.verdicts <= CMSEDGE_VERDICT_STORE_MAX);
 }
 
+/* Past 786,432 keys the memo starts again rather than grow: the keys it holds drop, and every
+ * flow put after the restart is found with its own verdict. */
+static void too_many_keys_start_it_again(void **state)
+{
+    struct fixture *x = *state;
+    struct cmsedge_flow f = flow(30, 50010, 10, 24030);
+    struct cmsedge_verdict *v = classified(&x->s, &f);
+    struct cmsedge_flowmemo_stats st;
+    size_t most = 0;
+    for (unsigned i = 0; i < 900000; i++) {
+        struct cmsedge_flow g =
+            flow(30, (uint16_t)(1024 + i % 60000), 10, (uint16_t)(24000 + i / 60000));
+        put(x, &g, v);
+        cmsedge_flowmemo_stats(x->m, &st);
+        if (st.keys > most)
+            most = st.keys;
+    }
+    print_message("%zu keys at most, %zu now, %zu restarts, %zu bytes\n", most, st.keys,
+                  st.restarts, st.bytes);
+    assert_int_equal(most, 786432);
+    assert_int_equal(st.restarts, 1);
+    assert_int_equal(st.keys, 900000 - 786432);
+    assert_true(st.bytes <= 8u * 1024 * 1024 + 2 * sizeof(struct cmsedge_verdict) + 4096);
+    for (unsigned i = 786432; i < 900000; i++) {
+        struct cmsedge_flow g =
+            flow(30, (uint16_t)(1024 + i % 60000), 10, (uint16_t)(24000 + i / 60000));
+        assert_true(get(x, &g));
+        assert_same_verdict(&x->got, v);
+    }
+    free(v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +371,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(many_flows_stay_right_and_are_found_again, setup, teardown),
         cmocka_unit_test_setup_teardown(a_full_memo_starts_again_and_stays_right, setup, teardown),
+        cmocka_unit_test_setup_teardown(too_many_keys_start_it_again, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
