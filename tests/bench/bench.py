@@ -376,8 +376,9 @@ def distinct_section(runner, a, hosts):
 
     plain, heur, ours, own = (label for label, _, _ in sides)
     print(f"## Distinct flows: `mkbench.py distinct {a.distinct}`\n")
-    print(f"One UDP 5-tuple per frame (RTP to the relay ports), fields mode, peak RSS the "
-          f"largest of 2 runs each; bytes per flow = RSS more than plain tshark's / "
+    print(f"One UDP 5-tuple per frame (RTP from a new endpoint address to the relay ports of "
+          f"the Expressway-E that `mkbench.py hosts` configures, so that every flow is judged "
+          f"and followed), fields mode, peak RSS the largest of 2 runs each; bytes per flow = RSS more than plain tshark's / "
           f"{a.distinct:,} flows. Plain tshark decoding RTP heuristically shows what the stock "
           f"RTP dissector keeps per flow when it decodes such media.\n")
     print("| run | peak RSS MiB | bytes per flow | target | met |")
@@ -566,14 +567,14 @@ def main():
     commands_table(modes)
 
     runner = Runner(a.build, a.work)
-    for name, (capture, hosts, how) in made.items():
-        capture_section(runner, a, name, capture, hosts, how, modes)
-    if a.distinct:
+    for name, (capture, capture_hosts, how) in made.items():
+        capture_section(runner, a, name, capture, capture_hosts, how, modes)
+    if a.distinct:  # the mix's hosts: they name the Expressway-E whose relays the flows reach
         distinct_section(runner, a, hosts)
     core_section(a)
     if a.profile:
-        for name, (capture, hosts, _) in made.items():
-            profile_section(a, name, capture, hosts)
+        for name, (capture, capture_hosts, _) in made.items():
+            profile_section(a, name, capture, capture_hosts)
     print(f"Load average at the end: {load()}.")
     return 0
 
