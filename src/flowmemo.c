@@ -18,6 +18,8 @@
 #define KEY_USED    (UINT64_C(1) << 47)
 #define KEY_MASK    ((UINT64_C(1) << 48) - 1)
 #define ID_SHIFT    48
+/* New conclusions left unkept before a full store starts again, at the least. */
+#define UNKEPT_BEFORE_RESTART 4096u
 
 struct cmsedge_flowmemo {
     uint64_t *slots;   /* `capacity` of them, allocated on first use: key | id << ID_SHIFT */
@@ -28,6 +30,7 @@ struct cmsedge_flowmemo {
     bool have_settings;
     struct cmsedge_settings settings; /* what the entries were worked out under */
     size_t hits, misses, restarts;
+    size_t unkept; /* conclusions not kept since the last restart: the store was full */
     /* the last lookup's key and the slot it ended on (the empty one a miss would fill): the
      * put that follows a miss needs no second probe */
     uint64_t last_key;
@@ -105,6 +108,7 @@ static void empty(struct cmsedge_flowmemo *m)
     if (m->store)
         cmsedge_verdict_store_clear(m->store);
     m->last_key = 0;
+    m->unkept = 0;
 }
 
 struct cmsedge_flowmemo *cmsedge_flowmemo_new(void)
@@ -172,7 +176,14 @@ void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_setti
     if (!m->store)
         m->store = cmsedge_verdict_store_new();
     int id = cmsedge_verdict_store_intern(m->store, v, svc);
-    if (id < 0) { /* a new conclusion and no room for it: start again */
+    if (id < 0) {
+        /* A new conclusion and no room for it (a port scan's near misses, each naming its
+         * port): not kept, until as many have gone unkept as the memo holds keys. Only then
+         * start again, so that rebuilding the keys (a classification each) costs no more than
+         * the unkept conclusions have already; a scan does not empty a busy memo every 1,024
+         * frames. */
+        if (++m->unkept <= MAX(m->count, UNKEPT_BEFORE_RESTART))
+            return;
         empty(m);
         m->restarts++;
         id = cmsedge_verdict_store_intern(m->store, v, svc);
@@ -206,6 +217,7 @@ void cmsedge_flowmemo_stats(const struct cmsedge_flowmemo *m, struct cmsedge_flo
     out->keys = m->count;
     out->verdicts = m->store ? cmsedge_verdict_store_count(m->store) : 0;
     out->restarts = m->restarts;
+    out->unkept = m->unkept;
     out->bytes = sizeof *m + (size_t)m->capacity * sizeof m->slots[0] +
                  (m->store ? cmsedge_verdict_store_bytes(m->store) : 0);
 }

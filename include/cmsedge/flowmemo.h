@@ -6,12 +6,14 @@
  * alone: see cmsedge_classify()). Frames of one flow in one direction repeat all of these, so
  * the conclusion is worked out once and read back on every later frame.
  *
- * Two parts keep the memory small: each distinct conclusion is kept once in a store, and the
- * memo maps a flow's key (packed into 48 bits) to its number there: eight bytes a slot, at most
- * four slots in three used. A revisited flow is a hit however many flows came between, so a
- * frame costs a key, a probe and a copy whatever the number of rows, hosts or flows. Beyond
- * CMSEDGE_VERDICT_STORE_MAX distinct conclusions, or 786,432 keys (8 MB), the memo starts again
- * empty: it only ever costs a reclassification, never a wrong answer.
+ * Two parts keep the memory small: each distinct conclusion is kept once in a store (at most
+ * 1,024 of them, some 3 KB each), and the memo maps a flow's key (packed into 48 bits) to its
+ * number there in one 64-bit slot, in a table between 3/8 and 3/4 full: 11 to 21 bytes a key.
+ * A revisited flow is a hit however many flows came between, so a frame costs a key, a probe
+ * and a copy whatever the number of rows, hosts or flows. Past 786,432 keys (8 MB of slots)
+ * the memo starts again empty; with the store full, a new conclusion is not kept, and the memo
+ * starts again once as many have gone unkept as it holds keys (4,096 at the least). Either
+ * only ever costs reclassifications, never a wrong answer.
  *
  * Entries are valid for one set of settings: a change of any setting empties the memo (roles
  * are part of the key, so a new hosts table or an inferred role makes a new key rather than a
@@ -51,6 +53,7 @@ struct cmsedge_flowmemo_stats {
     size_t keys;     /* flow keys held now */
     size_t verdicts; /* distinct conclusions held now */
     size_t restarts; /* times it was full and started again */
+    size_t unkept;   /* conclusions not kept since the last restart (the store was full) */
     size_t bytes;    /* memory it holds now */
 };
 void cmsedge_flowmemo_stats(const struct cmsedge_flowmemo *m, struct cmsedge_flowmemo_stats *out);
