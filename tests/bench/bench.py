@@ -27,8 +27,10 @@ Captures (--captures):
         and is skipped with its reason when it cannot run), its scenarios back to back as one
         round, the round replicated with time-shifted copies (editcap -t, mergecap -a) to at
         least FRAMES frames, then cut to FRAMES; hosts from the lab's hosts files, merged.
-Then peak RSS per flow on mkbench.py distinct DISTINCT (one UDP flow per frame): plain, plain
-decoding RTP heuristically, the plugin, the plugin without cmsedge.media (--distinct 0 skips).
+Then peak RSS per flow on mkbench.py distinct DISTINCT (one UDP flow per frame, to the relays of
+the Expressway-E the mix's hosts file names, so that every flow is judged and followed): plain,
+plain decoding RTP heuristically, the plugin, the plugin without cmsedge.media (--distinct 0
+skips).
 Then the core micro-benchmark (build/tests/bench/cmsedge_core_bench, its 10x-rows sibling built
 on demand): frames per second through the core alone. --profile adds callgrind instruction
 counts, plain against plugin, on the first 20,000 frames of each capture in fields, summary and
