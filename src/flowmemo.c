@@ -111,6 +111,16 @@ static void empty(struct cmsedge_flowmemo *m)
     m->unkept = 0;
 }
 
+/* Empties the memo because it is full, and keeps (v, svc) in the empty store: its id. */
+static int start_again(struct cmsedge_flowmemo *m, const struct cmsedge_verdict *v,
+                       const struct cmsedge_service_match *svc)
+{
+    empty(m);
+    m->restarts++;
+    allocate(m, FIRST_SLOTS);
+    return cmsedge_verdict_store_intern(m->store, v, svc);
+}
+
 struct cmsedge_flowmemo *cmsedge_flowmemo_new(void)
 {
     return g_new0(struct cmsedge_flowmemo, 1);
@@ -184,9 +194,7 @@ void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_setti
          * frames. */
         if (++m->unkept <= MAX(m->count, UNKEPT_BEFORE_RESTART))
             return;
-        empty(m);
-        m->restarts++;
-        id = cmsedge_verdict_store_intern(m->store, v, svc);
+        id = start_again(m, v, svc);
     }
     if (!m->slots)
         allocate(m, FIRST_SLOTS);
@@ -197,10 +205,7 @@ void cmsedge_flowmemo_put(struct cmsedge_flowmemo *m, const struct cmsedge_setti
             if (m->capacity < MAX_SLOTS) {
                 grow(m);
             } else { /* 786,432 keys: start again rather than grow without end */
-                empty(m);
-                m->restarts++;
-                id = cmsedge_verdict_store_intern(m->store, v, svc);
-                allocate(m, FIRST_SLOTS);
+                id = start_again(m, v, svc);
             }
             slot = probe(m, key);
         }
