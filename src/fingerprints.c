@@ -3,15 +3,14 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cmsedge/fingerprints.h"
+#include "open_slots.h"
 
 #include <glib.h>
 #include <string.h>
 
-#define INITIAL_SLOTS 64u
-
 struct cmsedge_fingerprints {
     uint64_t *slots; /* 0 marks a free slot; a fingerprint of 0 is stored as 1 */
-    size_t n_slots;  /* a power of two */
+    size_t n_slots;
     size_t count;
 };
 
@@ -72,15 +71,15 @@ static uint64_t stored(uint64_t fp)
 /* The slot holding fp, or the free slot where it would go. */
 static size_t slot_of(const uint64_t *slots, size_t n_slots, uint64_t fp)
 {
-    size_t mask = n_slots - 1, i = (size_t)mix(fp) & mask;
+    size_t i = cmsedge_slots_home(mix(fp), n_slots);
     while (slots[i] && slots[i] != fp)
-        i = (i + 1) & mask;
+        i = cmsedge_slots_next(i, n_slots);
     return i;
 }
 
 static void grow(struct cmsedge_fingerprints *set)
 {
-    size_t n = set->n_slots ? set->n_slots * 2 : INITIAL_SLOTS;
+    size_t n = cmsedge_slots_grown(set->n_slots);
     uint64_t *slots = g_new0(uint64_t, n);
     for (size_t i = 0; i < set->n_slots; i++) {
         if (set->slots[i])
@@ -94,7 +93,7 @@ static void grow(struct cmsedge_fingerprints *set)
 bool cmsedge_fingerprints_add(struct cmsedge_fingerprints *set, uint64_t fp)
 {
     fp = stored(fp);
-    if ((set->count + 1) * 4 > set->n_slots * 3)
+    if (cmsedge_slots_full(set->count, set->n_slots))
         grow(set);
     size_t i = slot_of(set->slots, set->n_slots, fp);
     if (set->slots[i])

@@ -3,11 +3,10 @@
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 #include "cmsedge/media_tracks.h"
+#include "open_slots.h"
 
 #include <glib.h>
 #include <string.h>
-
-#define INITIAL_SLOTS 256u
 
 /* The fingerprint as two 32-bit halves: with nothing wider than 32 bits an entry packs into
  * 20 bytes, not 24 (a sixth less memory a track, where a million media flows are 40 MB). */
@@ -18,7 +17,7 @@ struct entry {
 
 struct cmsedge_media_tracks {
     struct entry *slots;
-    size_t n_slots; /* a power of two */
+    size_t n_slots;
     size_t count;
 };
 
@@ -34,12 +33,12 @@ static uint64_t key_of(uint64_t fp)
     return fp ? fp : 1;
 }
 
-/* The fingerprint is already a mixed hash: its low bits index the array. */
+/* The fingerprint is already a mixed hash: it places the entry as it is. */
 static size_t slot_of(const struct entry *slots, size_t n_slots, uint64_t fp)
 {
-    size_t mask = n_slots - 1, i = (size_t)(fp ^ (fp >> 29)) & mask;
+    size_t i = cmsedge_slots_home(fp, n_slots);
     for (uint64_t at; (at = fp_of(&slots[i])) != 0 && at != fp;)
-        i = (i + 1) & mask;
+        i = cmsedge_slots_next(i, n_slots);
     return i;
 }
 
@@ -74,7 +73,7 @@ struct cmsedge_media_track *cmsedge_media_tracks_find(struct cmsedge_media_track
 
 static void grow(struct cmsedge_media_tracks *t)
 {
-    size_t n = t->n_slots ? t->n_slots * 2 : INITIAL_SLOTS;
+    size_t n = cmsedge_slots_grown(t->n_slots);
     struct entry *slots = g_new0(struct entry, n);
     for (size_t i = 0; i < t->n_slots; i++) {
         uint64_t fp = fp_of(&t->slots[i]);
@@ -90,7 +89,7 @@ struct cmsedge_media_track *cmsedge_media_tracks_keep(struct cmsedge_media_track
                                                       const struct cmsedge_media_track *track)
 {
     fp = key_of(fp);
-    if ((t->count + 1) * 4 > t->n_slots * 3)
+    if (cmsedge_slots_full(t->count, t->n_slots))
         grow(t);
     struct entry *e = &t->slots[slot_of(t->slots, t->n_slots, fp)];
     if (!fp_of(e)) {

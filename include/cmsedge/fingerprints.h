@@ -2,9 +2,10 @@
  * bytes each ("the capture has shown traffic from host A to host B").
  *
  * A fingerprint is a 64-bit hash of the thing's bytes; the set stores only that, in one open-
- * addressing array (linear probing, at most 3/4 full), about 11-21 bytes a member. Two things
- * sharing a fingerprint would be taken for one: with a million members the chance that any
- * lookup of a new thing hits another's fingerprint is about 1 in 10^13.
+ * addressing array (linear probing, at most 3/4 full, growing by a quarter: src/open_slots.h),
+ * 11-14 bytes a member. Two things sharing a fingerprint would be taken for one: with a million
+ * members the chance that any lookup of a new thing hits another's fingerprint is about 1 in
+ * 10^13.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */

@@ -3,10 +3,10 @@
  * One track (struct cmsedge_media_track, 12 bytes) per flow direction that has shown a packet
  * worth remembering, under the 64-bit fingerprint of the direction (cmsedge_fingerprint() of
  * its addresses, ports and whether it is relayed inside TURN). Entries sit in one open-
- * addressing array of 20 bytes each, at most 3/4 full: a capture of a million media flows keeps
- * some 27-53 bytes for each, where a conversation's data list and a per-flow allocation cost
- * several times that. Two directions sharing a fingerprint (about 1 in 10^13 for a million)
- * would share a track.
+ * addressing array of 20 bytes each, at most 3/4 full and growing by a quarter (src/open_slots.h):
+ * a capture of a million media flows keeps 27-34 bytes for each, where a conversation's data list
+ * and a per-flow allocation cost several times that. Two directions sharing a fingerprint (about 1
+ * in 10^13 for a million) would share a track.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
