@@ -34,13 +34,14 @@ plain decoding RTP heuristically, the plugin, the plugin without cmsedge.media (
 skips).
 Then the core micro-benchmark (build/tests/bench/cmsedge_core_bench, its 10x-rows sibling built
 on demand): frames per second through the core alone. --profile adds callgrind instruction
-counts, plain against plugin, on the first 20,000 frames of each capture in fields, summary and
-tree modes, and the plugin's costliest functions.
+counts and cache misses (its cache simulation) with a cycle estimate from them, plain against
+plugin, on the first 20,000 frames of each capture in fields, summary and tree modes, and the
+plugin's costliest functions.
 
 Prints a Markdown report on stdout, starting with the command line and the commit, to paste
 into BENCHMARKS.md as it is; progress goes to stderr. Captures are kept in WORK and reused.
 The full run (1,000,000 frames, 5 pairs, both captures, --profile) takes roughly an hour and a
-half on two quiet cores (the profile alone about ten minutes, whatever --frames is): validate
+half on two quiet cores (the profile alone about twenty minutes, whatever --frames is): validate
 changes on small inputs (--frames 20000 --distinct 20000 --pairs 2), which take ten minutes.
 """
 
@@ -462,18 +463,34 @@ def plugin_functions(ann):
 
 
 def callgrind(build, hosts, capture, args, plugin, out):
-    """Total instructions of one run under callgrind, and its inclusive listing."""
-    env = dict(os.environ, CMSEDGE_TSHARK_WRAPPER=f"valgrind --tool=callgrind "
+    """One run under callgrind with its cache simulation: ({event: total}, inclusive listing of
+    instructions)."""
+    env = dict(os.environ, CMSEDGE_TSHARK_WRAPPER=f"valgrind --tool=callgrind --cache-sim=yes "
                                                   f"--callgrind-out-file={out}")
     cmd = tshark_cmd(build, hosts, plugin, capture, args)
     proc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     if proc.returncode != 0:
         raise RuntimeError(f"{shlex.join(cmd)} failed: {proc.stderr.decode(errors='replace')}")
-    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", out], capture_output=True,
-                         text=True).stdout
-    total = next((int(line.split()[0].replace(",", "")) for line in ann.splitlines()
-                  if "PROGRAM TOTALS" in line), 0)
-    return total, ann
+    events, totals = [], []
+    with open(out, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            if line.startswith("events:"):
+                events = line.split()[1:]
+            elif line.startswith("totals:") or (line.startswith("summary:") and not totals):
+                totals = [int(x) for x in line.split()[1:]]
+    ann = subprocess.run(["callgrind_annotate", "--inclusive=yes", "--show=Ir", out],
+                         capture_output=True, text=True).stdout
+    return dict(zip(events, totals)), ann
+
+
+# KCachegrind's cycle estimate: an instruction a cycle, 10 more for a miss in the first-level
+# caches, 100 for one in the last level. A model, not a measurement; what it adds to the
+# instruction count is what the cache misses the plugin causes cost, which seconds on a busy
+# machine cannot resolve.
+def estimated_cycles(ev):
+    l1 = ev.get("I1mr", 0) + ev.get("D1mr", 0) + ev.get("D1mw", 0)
+    ll = ev.get("ILmr", 0) + ev.get("DLmr", 0) + ev.get("DLmw", 0)
+    return ev.get("Ir", 0) + 10 * l1 + 100 * ll
 
 
 def tree_lines(build, hosts, capture, plugin):
@@ -493,20 +510,30 @@ def profile_section(a, name, capture, hosts):
     os.makedirs(out_dir, exist_ok=True)
     os.chmod(out_dir, 0o777)
     print(f"## Profile, {name}: callgrind, the first {n:,} frames\n")
-    print("| mode | plain instructions | cmsedge instructions | ratio | target | met |")
-    print("|---|---|---|---|---|---|", flush=True)
+    print("`valgrind --tool=callgrind --cache-sim=yes` (Valgrind's model of this machine's "
+          "caches). L1 misses: instruction and data misses in the first-level caches; "
+          "estimated cycles: instructions + 10 x L1 misses + 100 x last-level misses "
+          "(KCachegrind's estimate: a model, which the seconds above cannot check to 3%).\n")
+    print("| mode | plain instructions | cmsedge instructions | ratio | target | met | L1 misses "
+          "more a frame | last-level misses more a frame | estimated cycles ratio |")
+    print("|---|---|---|---|---|---|---|---|---|", flush=True)
     anns = {}
     for mode in ("fields", "summary", "tree"):
         log(f"{name}: callgrind, {mode}")
         plain, ours, _ = MODES[mode]
-        tp, ap = callgrind(a.build, hosts, part, plain, False,
+        ep, ap = callgrind(a.build, hosts, part, plain, False,
                            os.path.join(out_dir, f"callgrind.{mode}.0"))
-        tc, ac = callgrind(a.build, hosts, part, ours, True,
+        ec, ac = callgrind(a.build, hosts, part, ours, True,
                            os.path.join(out_dir, f"callgrind.{mode}.1"))
         anns[mode] = (ap, ac)
+        tp, tc = ep.get("Ir", 0), ec.get("Ir", 0)
+        l1 = [e.get("I1mr", 0) + e.get("D1mr", 0) + e.get("D1mw", 0) for e in (ep, ec)]
+        ll = [e.get("ILmr", 0) + e.get("DLmr", 0) + e.get("DLmw", 0) for e in (ep, ec)]
         target = f"{CALLGRIND_TARGET:.2f} | {met(tc / tp, CALLGRIND_TARGET)}" \
             if mode == "fields" else " | "
-        print(f"| {mode} | {tp:,} | {tc:,} | **{tc / tp:.3f}** | {target} |", flush=True)
+        print(f"| {mode} | {tp:,} | {tc:,} | **{tc / tp:.3f}** | {target} | "
+              f"{(l1[1] - l1[0]) / n:.0f} | {(ll[1] - ll[0]) / n:.1f} | "
+              f"**{estimated_cycles(ec) / estimated_cycles(ep):.3f}** |", flush=True)
     print("\n| function (inclusive) | mode | plain | with cmsedge | per frame, with cmsedge |")
     print("|---|---|---|---|---|")
     for mode, (ap, ac) in anns.items():
@@ -543,7 +570,8 @@ def main():
     ap.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "cmsedge-bench"),
                     help="folder for captures and the lab, kept and reused (default: %(default)s)")
     ap.add_argument("--profile", action="store_true",
-                    help=f"add callgrind instruction counts on {PROFILE_FRAMES:,}-frame slices")
+                    help=f"add callgrind instruction counts and cache misses on "
+                         f"{PROFILE_FRAMES:,}-frame slices")
     a = ap.parse_args()
     captures = [c for c in a.captures.split(",") if c]
     modes = [m for m in a.modes.split(",") if m]
