@@ -144,9 +144,8 @@ class Runner:
 
 def summarise(got):
     """(baseline median s, ours median s, ratio, min and max pair ratio, fastest-run ratio,
-    baseline peak MiB, ours peak MiB). The fastest run of each side is the other estimate:
-    what a busy machine does to a run (other guests, a slower core) only ever adds time, so
-    each side's fastest run is the one least disturbed, and their ratio the least noisy."""
+    baseline peak MiB, ours peak MiB). A busy machine only ever adds time, so each side's
+    fastest run is its least disturbed one."""
     tb = statistics.median(s for s, _ in got[False])
     to = statistics.median(s for s, _ in got[True])
     pair = [o[0] / b[0] for b, o in zip(got[False], got[True])]
@@ -487,9 +486,14 @@ def callgrind(build, hosts, capture, args, plugin, out):
 # caches, 100 for one in the last level. A model, not a measurement; what it adds to the
 # instruction count is what the cache misses the plugin causes cost, which seconds on a busy
 # machine cannot resolve.
+def misses(ev):
+    """(first-level misses, last-level misses) of one run's callgrind events."""
+    return (ev.get("I1mr", 0) + ev.get("D1mr", 0) + ev.get("D1mw", 0),
+            ev.get("ILmr", 0) + ev.get("DLmr", 0) + ev.get("DLmw", 0))
+
+
 def estimated_cycles(ev):
-    l1 = ev.get("I1mr", 0) + ev.get("D1mr", 0) + ev.get("D1mw", 0)
-    ll = ev.get("ILmr", 0) + ev.get("DLmr", 0) + ev.get("DLmw", 0)
+    l1, ll = misses(ev)
     return ev.get("Ir", 0) + 10 * l1 + 100 * ll
 
 
@@ -527,12 +531,11 @@ def profile_section(a, name, capture, hosts):
                            os.path.join(out_dir, f"callgrind.{mode}.1"))
         anns[mode] = (ap, ac)
         tp, tc = ep.get("Ir", 0), ec.get("Ir", 0)
-        l1 = [e.get("I1mr", 0) + e.get("D1mr", 0) + e.get("D1mw", 0) for e in (ep, ec)]
-        ll = [e.get("ILmr", 0) + e.get("DLmr", 0) + e.get("DLmw", 0) for e in (ep, ec)]
+        (l1p, llp), (l1c, llc) = misses(ep), misses(ec)
         target = f"{CALLGRIND_TARGET:.2f} | {met(tc / tp, CALLGRIND_TARGET)}" \
             if mode == "fields" else " | "
         print(f"| {mode} | {tp:,} | {tc:,} | **{tc / tp:.3f}** | {target} | "
-              f"{(l1[1] - l1[0]) / n:.0f} | {(ll[1] - ll[0]) / n:.1f} | "
+              f"{(l1c - l1p) / n:.0f} | {(llc - llp) / n:.1f} | "
               f"**{estimated_cycles(ec) / estimated_cycles(ep):.3f}** |", flush=True)
     print("\n| function (inclusive) | mode | plain | with cmsedge | per frame, with cmsedge |")
     print("|---|---|---|---|---|")
