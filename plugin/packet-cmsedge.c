@@ -283,6 +283,19 @@ static void label_add_uint(struct label *l, unsigned v)
     label_add(l, digits + i);
 }
 
+/* An item's whole label starts with its field's name, as Wireshark's own would: "Rule: ". A
+ * label given whole (proto_tree_add_*_format) is printed once; one given as a value
+ * (proto_tree_add_*_format_value) has Wireshark print the name in front first, a second
+ * printf on every line. */
+static void label_start_field(struct label *l, int hf)
+{
+    size_t i = (size_t)(hf - fields.first);
+    label_start(l);
+    label_add(l, hf >= fields.first && i < fields.n ? fields.info[i]->name
+                                                    : proto_registrar_get_nth((guint)hf)->name);
+    label_add(l, ": ");
+}
+
 /* " (NAME)" after a role, when the hosts table names the host */
 static void label_add_name(struct label *l, const char *name)
 {
@@ -434,7 +447,7 @@ static void add_rule(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_verdi
     proto_item *ti;
     if (i == 0) {
         struct label l;
-        label_start(&l);
+        label_start_field(&l, hf_rule);
         label_add(&l, id);
         label_add(&l, " (also ");
         for (size_t k = 1; k < v->n_matches; k++) {
@@ -443,7 +456,7 @@ static void add_rule(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_verdi
             label_add(&l, v->matches[k].row->id);
         }
         label_add(&l, ")");
-        ti = proto_tree_add_string_format_value(tree, hf_rule, tvb, 0, 0, id, "%s", l.text);
+        ti = proto_tree_add_string_format(tree, hf_rule, tvb, 0, 0, id, "%s", l.text);
     } else {
         ti = proto_tree_add_string(tree, hf_rule, tvb, 0, 0, id);
         proto_item_set_hidden(ti);
@@ -654,9 +667,12 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     if (v->n_matches && want(ct, hf_purpose, false)) {
         /* one purpose, the best reading's; every matching row below it. Its value is the
          * row's words, its label says the zone too (formatted only then) */
-        if (v->matches[0].zone) {
-            p = proto_tree_add_string_format_value(ct, hf_purpose, tvb, 0, 0,
-                                                   v->matches[0].row->purpose, "%s", a->purpose);
+        if (v->matches[0].zone && tree_mode.shown) {
+            struct label l;
+            label_start_field(&l, hf_purpose);
+            label_add(&l, a->purpose);
+            p = proto_tree_add_string_format(ct, hf_purpose, tvb, 0, 0, v->matches[0].row->purpose,
+                                             "%s", l.text);
             proto_item_set_generated(p);
         } else {
             add_string(ct, hf_purpose, tvb, v->matches[0].row->purpose, false);
@@ -734,7 +750,7 @@ static void add_call(proto_tree *ct, tvbuff_t *tvb, const struct cmsedge_call_re
     const char *hop = ref->hop != CMSEDGE_HOP_NONE ? cmsedge_hop_name(ref->hop) : NULL;
     if (ct && tree_mode.shown && ref->leg) {
         struct label l;
-        label_start(&l);
+        label_start_field(&l, hf_call);
         label_add_uint(&l, ref->call);
         label_add(&l, ", leg ");
         label_add_uint(&l, ref->leg);
@@ -746,7 +762,7 @@ static void add_call(proto_tree *ct, tvbuff_t *tvb, const struct cmsedge_call_re
         }
         label_add(&l, ")");
         proto_item *ti =
-            proto_tree_add_uint_format_value(ct, hf_call, tvb, 0, 0, ref->call, "%s", l.text);
+            proto_tree_add_uint_format(ct, hf_call, tvb, 0, 0, ref->call, "%s", l.text);
         proto_item_set_generated(ti);
     } else {
         add_uint(ct, hf_call, tvb, ref->call, false);
