@@ -35,13 +35,14 @@ skips).
 Then the core micro-benchmark (build/tests/bench/cmsedge_core_bench, its 10x-rows sibling built
 on demand): frames per second through the core alone. --profile adds callgrind instruction
 counts and cache misses (its cache simulation) with a cycle estimate from them, plain against
-plugin, on the first 20,000 frames of each capture in fields, summary and tree modes, and the
-plugin's costliest functions.
+plugin, on the first 20,000 frames of each capture in fields, summary and tree modes, the media
+baselines in fields and tree modes (plain with rtp.heuristic_rtp, the plugin without
+cmsedge.media), and the plugin's costliest functions.
 
 Prints a Markdown report on stdout, starting with the command line and the commit, to paste
 into BENCHMARKS.md as it is; progress goes to stderr. Captures are kept in WORK and reused.
 The full run (1,000,000 frames, 5 pairs, both captures, --profile) takes roughly an hour and a
-half on two quiet cores (the profile alone about twenty minutes, whatever --frames is): validate
+half on two quiet cores (the profile alone about forty minutes, whatever --frames is): validate
 changes on small inputs (--frames 20000 --distinct 20000 --pairs 2), which take ten minutes.
 """
 
