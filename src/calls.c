@@ -41,6 +41,7 @@ struct cmsedge_calls *cmsedge_calls_new(void)
     if (c) {
         c->alloc_by_pair = g_hash_table_new(g_direct_hash, g_direct_equal);
         c->alloc_by_relay = g_hash_table_new(g_direct_hash, g_direct_equal);
+        c->leg_by_ends = g_hash_table_new(g_direct_hash, g_direct_equal);
     }
     return c;
 }
@@ -50,6 +51,7 @@ void cmsedge_calls_reset(struct cmsedge_calls *c)
     c->n_allocs = c->n_legs = c->n_calls = 0;
     g_hash_table_remove_all(c->alloc_by_pair);
     g_hash_table_remove_all(c->alloc_by_relay);
+    g_hash_table_remove_all(c->leg_by_ends);
     memset(c->server_ports, 0, sizeof c->server_ports);
     memset(c->relay_ports, 0, sizeof c->relay_ports);
     cmsedge_traversal_reset(c);
@@ -62,6 +64,7 @@ void cmsedge_calls_free(struct cmsedge_calls *c)
     cmsedge_traversal_free(c);
     g_hash_table_destroy(c->alloc_by_pair);
     g_hash_table_destroy(c->alloc_by_relay);
+    g_hash_table_destroy(c->leg_by_ends);
     free(c->allocs);
     free(c->legs);
     free(c->calls);
@@ -79,6 +82,8 @@ struct cmsedge_call *cmsedge_calls_new_call(struct cmsedge_calls *c, uint32_t fr
     return call;
 }
 
+static gpointer ends_key(const struct cmsedge_endpoint *a, const struct cmsedge_endpoint *b);
+
 struct cmsedge_leg *cmsedge_calls_new_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
                                           unsigned call, const struct cmsedge_endpoint *src,
                                           const struct cmsedge_endpoint *dst, uint32_t frame)
@@ -94,6 +99,7 @@ struct cmsedge_leg *cmsedge_calls_new_leg(struct cmsedge_calls *c, enum cmsedge_
     l->a = *src;
     l->b = *dst;
     l->first_frame = frame;
+    g_hash_table_insert(c->leg_by_ends, ends_key(src, dst), GSIZE_TO_POINTER(c->n_legs));
     return l;
 }
 
@@ -143,6 +149,13 @@ static gpointer endpoints_key(unsigned transport, const struct cmsedge_endpoint 
 {
     unsigned h = endpoint_hash(transport + 1u, a);
     return GUINT_TO_POINTER(b ? endpoint_hash(h, b) : h);
+}
+
+/* The same for both directions of a flow: the two ends' hashes in a fixed order. */
+static gpointer ends_key(const struct cmsedge_endpoint *a, const struct cmsedge_endpoint *b)
+{
+    unsigned ha = endpoint_hash(1u, a), hb = endpoint_hash(1u, b);
+    return GUINT_TO_POINTER(ha < hb ? (ha ^ hb * 0x9e3779b1u) : (hb ^ ha * 0x9e3779b1u));
 }
 
 static bool is_pair(const struct cmsedge_allocation *al, unsigned transport,
@@ -240,22 +253,34 @@ const char *cmsedge_calls_rule(const struct cmsedge_annotation *a)
     return row ? row->id : NULL;
 }
 
+/* Whether the leg is between the two ends; *dir 0 when it runs from src to dst, 1 back. */
+static bool leg_between(const struct cmsedge_leg *l, const struct cmsedge_endpoint *src,
+                        const struct cmsedge_endpoint *dst, int *dir)
+{
+    if (cmsedge_endpoints_equal(&l->a, src) && cmsedge_endpoints_equal(&l->b, dst))
+        *dir = 0;
+    else if (cmsedge_endpoints_equal(&l->a, dst) && cmsedge_endpoints_equal(&l->b, src))
+        *dir = 1;
+    else
+        return false;
+    return true;
+}
+
+/* The newest leg between the two ends, else a new one. Under a fingerprint no leg has, there
+ * is none; a hit that is another pair (two sharing a fingerprint) falls back to walking the
+ * legs, newest first, which is what the table stands for. */
 static struct cmsedge_leg *find_or_add_leg(struct cmsedge_calls *c, enum cmsedge_leg_kind kind,
                                            const struct cmsedge_allocation *al,
                                            const struct cmsedge_endpoint *src,
                                            const struct cmsedge_endpoint *dst, uint32_t frame,
                                            const struct cmsedge_annotation *a, int *dir)
 {
-    for (size_t i = c->n_legs; i-- > 0;) {
-        struct cmsedge_leg *l = &c->legs[i];
-        if (cmsedge_endpoints_equal(&l->a, src) && cmsedge_endpoints_equal(&l->b, dst)) {
-            *dir = 0;
-            return l;
-        }
-        if (cmsedge_endpoints_equal(&l->a, dst) && cmsedge_endpoints_equal(&l->b, src)) {
-            *dir = 1;
-            return l;
-        }
+    size_t at = GPOINTER_TO_SIZE(g_hash_table_lookup(c->leg_by_ends, ends_key(src, dst)));
+    if (at && leg_between(&c->legs[at - 1], src, dst, dir))
+        return &c->legs[at - 1];
+    for (size_t i = at ? c->n_legs : 0; i-- > 0;) {
+        if (leg_between(&c->legs[i], src, dst, dir))
+            return &c->legs[i];
     }
     struct cmsedge_leg *l =
         cmsedge_calls_new_leg(c, kind, cmsedge_calls_final(c, al->call), src, dst, frame);

@@ -30,6 +30,10 @@ struct cmsedge_calls {
     uint8_t server_ports[65536 / 8], relay_ports[65536 / 8];
     struct cmsedge_leg *legs;
     size_t n_legs, cap_legs;
+    /* the newest leg between two ends, either way round: fingerprint of the unordered pair
+     * (calls.c) -> index + 1, checked against the leg on every hit, so that finding a frame's
+     * leg does not walk every leg of the capture */
+    GHashTable *leg_by_ends;
     struct cmsedge_call *calls; /* calls[i] has id i + 1 */
     size_t n_calls, cap_calls;
     /* traversal calls (calls_traversal.c) */

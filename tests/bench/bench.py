@@ -33,11 +33,11 @@ the Expressway-E the mix's hosts file names, so that every flow is judged and fo
 plain decoding RTP heuristically, the plugin, the plugin without cmsedge.media (--distinct 0
 skips).
 Then the core micro-benchmark (build/tests/bench/cmsedge_core_bench, its 10x-rows sibling built
-on demand): frames per second through the core alone. --profile adds callgrind instruction
-counts and cache misses (its cache simulation) with a cycle estimate from them, plain against
-plugin, on the first 20,000 frames of each capture in fields, summary and tree modes, the media
-baselines in fields and tree modes (plain with rtp.heuristic_rtp, the plugin without
-cmsedge.media), and the plugin's costliest functions.
+on demand): frames per second through the core alone, and through the call log alone.
+--profile adds callgrind instruction counts and cache misses (its cache simulation) with a
+cycle estimate from them, plain against plugin, on the first 20,000 frames of each capture in
+fields, summary and tree modes, the media baselines in fields and tree modes (plain with
+rtp.heuristic_rtp, the plugin without cmsedge.media), and the plugin's costliest functions.
 
 Prints a Markdown report on stdout, starting with the command line and the commit, to paste
 into BENCHMARKS.md as it is; progress goes to stderr. Captures are kept in WORK and reused.
@@ -403,7 +403,7 @@ def distinct_section(runner, a, hosts):
 def core_section(a):
     bench = os.path.join(a.build, "tests", "bench", "cmsedge_core_bench")
     sibling = bench + "_x10"
-    print("## Core micro-benchmark: `cmsedge_capture_annotate()` alone\n")
+    print("## Core micro-benchmark: `cmsedge_capture_annotate()` and the call log alone\n")
     if not os.path.exists(sibling) or not os.path.exists(bench):
         log("building the core micro-benchmark")
         cmd = ["cmake", "--build", a.build, "--target", "cmsedge_core_bench",
@@ -423,8 +423,9 @@ def core_section(a):
           f"short rounds each, no tshark. rows: an edge mix among 10 configured hosts, with the "
           f"reference's rows and with ten copies of them (`cmsedge_core_bench_x10`, ports "
           f"shifted); hosts: the same mix with 10 and 100,000 configured hosts; flows: Assent "
-          f"media over 10 and 100,000 distinct flows. Time ratio: ns per frame against the "
-          f"first of each case.\n")
+          f"media over 10 and 100,000 distinct flows; calls: the call log alone "
+          f"(`cmsedge_calls_feed`), TURN traffic of 10 and 4,000 web-app clients. Time ratio: "
+          f"ns per frame against the first of each case.\n")
     print(proc.stdout, flush=True)
 
 

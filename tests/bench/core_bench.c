@@ -1,7 +1,7 @@
 /* cmsedge core micro-benchmark: frames per second through cmsedge_capture_annotate(), the one
  * per-frame entry point, with no tshark and no test framework.
  *
- *   cmsedge_core_bench [--seconds S] [--case all|rows|hosts|flows] [--tsv]
+ *   cmsedge_core_bench [--seconds S] [--case all|rows|hosts|flows|calls] [--tsv]
  *
  * Cases, each a pair of variants over the same frames:
  *   rows   the reference's rows against ten copies of them (cmsedge_core_bench_x10, the same
@@ -9,10 +9,13 @@
  *          program runs it when it sits beside it), on an edge mix among 10 configured hosts;
  *   hosts  10 configured hosts against 100,000 (the same 10 and 99,990 more), same mix;
  *   flows  Assent media between configured endpoints and Expressway-E over 10 distinct flows
- *          against 100,000 (each flow forward and back, so every flow keeps latching state).
+ *          against 100,000 (each flow forward and back, so every flow keeps latching state);
+ *   calls  the call log the plugin feeds every frame of the first pass (cmsedge_calls_feed):
+ *          TURN traffic of 10 web-app clients against 4,000, each with its allocation at
+ *          Expressway-E (each client's frames to the TURN server and back).
  * Each variant runs three rounds of S/3 CPU seconds (this thread's, so that time other work on
  * the machine takes is not counted) after a warm-up pass, and the best round counts; the two
- * variants of the hosts and flows cases alternate their rounds. Prints a Markdown table, or
+ * variants of the hosts, flows and calls cases alternate their rounds. Prints a Markdown table, or
  * with --tsv one line per variant: case, variant, frames per second.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
@@ -26,12 +29,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmsedge/calls.h"
 #include "cmsedge/capture.h"
 #include "cmsedge/reference.h"
 
 #define ROUNDS     3
 #define MIX_FRAMES 4096
 #define MANY       100000u
+#define CLIENTS    4000u /* below the 4,096 allocations the call log follows */
+#define TURN_PORT  3478
 
 struct host {
     const char *addr, *role;
@@ -188,13 +194,37 @@ static void flow_frame(uint64_t i, uint32_t n, struct cmsedge_frame *fr)
     }
 }
 
+/* Frame i of the calls case: client i/2 of n, a web app in 100.64.0.0/10, sends TURN to
+ * Expressway-E's TURN port on even i, and gets its answer on odd i. */
+static void client_frame(uint64_t i, uint32_t n, struct cmsedge_frame *fr,
+                         struct cmsedge_annotation *a)
+{
+    uint32_t f = (uint32_t)((i / 2) % n);
+    struct cmsedge_addr client = ipv4(100, 64 + ((f >> 16) & 0x3F), (f >> 8) & 0xFF, f & 0xFF);
+    uint16_t port = (uint16_t)(40000 + f % 20000);
+    fr->transport = UDP;
+    fr->facts.length = 200;
+    a->traffic = true;
+    if (i % 2 == 0) {
+        fr->src = client, fr->dst = addrs[E_PUB];
+        fr->sport = port, fr->dport = TURN_PORT;
+        a->src.role = CMSEDGE_ROLE_NONE, a->dst.role = CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC;
+    } else {
+        fr->src = addrs[E_PUB], fr->dst = client;
+        fr->sport = TURN_PORT, fr->dport = port;
+        a->src.role = CMSEDGE_ROLE_EXPRESSWAY_E_PUBLIC, a->dst.role = CMSEDGE_ROLE_NONE;
+    }
+}
+
 struct run {
     struct cmsedge_settings s;
     struct cmsedge_hostmap *hosts;
     struct cmsedge_capture *c;
     uint32_t frame;                  /* the last frame number given */
-    const struct cmsedge_frame *mix; /* the mix, or NULL for the flows case */
+    const struct cmsedge_frame *mix; /* the mix, or NULL for the flows and calls cases */
     uint32_t flows;
+    struct cmsedge_calls *calls; /* the calls case: the call log, fed instead of the core */
+    uint32_t clients;
     unsigned long shown; /* kept, so that no call can be left out */
     double best;         /* frames per second, the best round so far */
 };
@@ -212,9 +242,18 @@ static void annotate(struct run *r, uint64_t n)
 {
     struct cmsedge_annotation a;
     struct cmsedge_frame fr;
+    struct cmsedge_call_ref ref;
     memset(&fr, 0, sizeof fr);
+    memset(&a, 0, sizeof a);
     for (uint64_t i = 0; i < n; i++) {
         uint32_t num = ++r->frame;
+        if (r->calls) { /* ChannelData: the client's TURN leg, counted */
+            client_frame(num - 1, r->clients, &fr, &a);
+            fr.facts.frame = num;
+            cmsedge_calls_feed(r->calls, &fr, &a, &ref);
+            r->shown += ref.leg != 0;
+            continue;
+        }
         if (r->mix)
             fr = r->mix[num % MIX_FRAMES];
         else
@@ -227,7 +266,7 @@ static void annotate(struct run *r, uint64_t n)
 /* A warm-up pass: every frame of the mix, or every flow, seen once. */
 static void warm_up(struct run *r)
 {
-    annotate(r, r->mix ? MIX_FRAMES : 2ull * r->flows);
+    annotate(r, r->mix ? MIX_FRAMES : r->calls ? 2ull * r->clients : 2ull * r->flows);
 }
 
 /* One round of `seconds`; keeps the best frames per second in r->best. */
@@ -269,6 +308,7 @@ static void run_open(struct run *r)
 
 static void run_close(struct run *r)
 {
+    cmsedge_calls_free(r->calls);
     cmsedge_capture_free(r->c);
     cmsedge_hostmap_free(r->hosts);
 }
@@ -299,6 +339,36 @@ static void flows_run(struct run *r, uint32_t flows)
     r->flows = flows;
 }
 
+/* The call log with `clients` TURN clients, each allocated a relayed address (Allocate
+ * request and success) before the rounds start. */
+static void calls_run(struct run *r, uint32_t clients)
+{
+    run_open(r);
+    r->calls = cmsedge_calls_new();
+    r->clients = clients;
+    if (!r->calls)
+        exit(2);
+    for (uint32_t f = 0; f < clients; f++) {
+        struct cmsedge_frame fr;
+        struct cmsedge_annotation a;
+        struct cmsedge_call_ref ref;
+        for (int answer = 0; answer < 2; answer++) {
+            memset(&fr, 0, sizeof fr);
+            memset(&a, 0, sizeof a);
+            client_frame(2ull * f + (uint64_t)answer, clients, &fr, &a);
+            fr.facts.frame = ++r->frame;
+            fr.facts.stun_type =
+                answer ? CMSEDGE_STUN_ALLOCATE_SUCCESS : CMSEDGE_STUN_ALLOCATE_REQUEST;
+            if (answer) {
+                fr.facts.has_relayed = true;
+                fr.facts.relayed_addr = addrs[E_PUB];
+                fr.facts.relayed_port = (uint16_t)(24000 + f % 5000);
+            }
+            cmsedge_calls_feed(r->calls, &fr, &a, &ref);
+        }
+    }
+}
+
 struct result {
     const char *kase;
     char variant[48];
@@ -306,7 +376,7 @@ struct result {
     const char *why; /* when not measured */
 };
 
-#define MAX_RESULTS 8
+#define MAX_RESULTS 10
 static struct result results[MAX_RESULTS];
 static size_t n_results;
 
@@ -358,8 +428,8 @@ static void larger_rows(double seconds)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: cmsedge_core_bench [--seconds S] [--case all|rows|hosts|flows] "
-                    "[--tsv]\n");
+    fprintf(stderr, "usage: cmsedge_core_bench [--seconds S] "
+                    "[--case all|rows|hosts|flows|calls] [--tsv]\n");
     exit(2);
 }
 
@@ -418,6 +488,19 @@ int main(int argc, char **argv)
         measure(&one, &other, seconds);
         record("flows", "10 flows", one.best, NULL);
         record("flows", "100,000 flows", other.best, NULL);
+        run_close(&one);
+        run_close(&other);
+    }
+    if (all || strcmp(kase, "calls") == 0) {
+        calls_run(&one, 10);
+        calls_run(&other, CLIENTS);
+        measure(&one, &other, seconds);
+        record("calls", "10 TURN clients", one.best, NULL);
+        record("calls", "4,000 TURN clients", other.best, NULL);
+        if (one.shown == 0 || other.shown == 0) {
+            fprintf(stderr, "core_bench: the calls case found no TURN leg\n");
+            return 1;
+        }
         run_close(&one);
         run_close(&other);
     }

@@ -592,6 +592,52 @@ static void a_refused_invite_fails_the_call(void **state)
     cmsedge_calls_free(fd.calls);
 }
 
+/* Many joins at once: each client's frames, both ways, go to its own TURN leg, in the right
+ * direction, however many legs came before (the legs are found by their ends, not walked). */
+static void many_clients_each_on_its_own_leg(void **state)
+{
+    (void)state;
+    enum { CLIENTS = 3000 };
+    struct cmsedge_calls *calls = cmsedge_calls_new();
+    struct cmsedge_addr e;
+    enum cmsedge_role e_role;
+    uint32_t frame = 0;
+    host(EPUB, &e, &e_role);
+    for (int round = 0; round < 3; round++) {
+        for (unsigned i = 0; i < CLIENTS; i++) {
+            struct cmsedge_frame fr;
+            struct cmsedge_annotation a;
+            struct cmsedge_call_ref ref;
+            const uint8_t ip[4] = {10, (uint8_t)(i >> 16), (uint8_t)(i >> 8), (uint8_t)i};
+            bool back = round == 2; /* the server's answers, after two rounds of the clients' */
+            memset(&fr, 0, sizeof fr);
+            memset(&a, 0, sizeof a);
+            fr.transport = CMSEDGE_TRANSPORT_UDP;
+            fr.facts.frame = ++frame;
+            fr.facts.length = 100;
+            a.traffic = true;
+            cmsedge_addr_from_ipv4(back ? &fr.dst : &fr.src, ip);
+            *(back ? &fr.src : &fr.dst) = e;
+            (back ? &a.src : &a.dst)->role = e_role;
+            fr.sport = back ? 3478 : (uint16_t)(40000 + i % 20000);
+            fr.dport = back ? (uint16_t)(40000 + i % 20000) : 3478;
+            if (round == 0)
+                fr.facts.stun_type = CMSEDGE_STUN_ALLOCATE_REQUEST;
+            assert_true(cmsedge_calls_feed(calls, &fr, &a, &ref));
+            assert_int_equal(ref.leg, i + 1);
+            assert_int_equal(ref.kind, CMSEDGE_LEG_TURN);
+        }
+    }
+    const struct cmsedge_leg *legs;
+    assert_int_equal(cmsedge_calls_legs(calls, &legs), CLIENTS);
+    for (unsigned i = 0; i < CLIENTS; i += 997) {
+        assert_int_equal(legs[i].packets[0], 2);
+        assert_int_equal(legs[i].packets[1], 1);
+        assert_int_equal(legs[i].bytes[0], 200);
+    }
+    cmsedge_calls_free(calls);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -607,6 +653,7 @@ int main(void)
         cmocka_unit_test(media_without_sdp_tied_by_timing_only_when_one_call_fits),
         cmocka_unit_test(rtcp_before_its_rtp),
         cmocka_unit_test(a_refused_invite_fails_the_call),
+        cmocka_unit_test(many_clients_each_on_its_own_leg),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
