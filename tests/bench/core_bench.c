@@ -12,7 +12,8 @@
  *          against 100,000 (each flow forward and back, so every flow keeps latching state);
  *   calls  the call log the plugin feeds every frame of the first pass (cmsedge_calls_feed):
  *          TURN traffic of 10 web-app clients against 4,000, each with its allocation at
- *          Expressway-E (each client's frames to the TURN server and back).
+ *          Expressway-E (each client's ChannelData to the TURN server and back: client-turn
+ *          legs; the annotation is the one the call log reads, made by hand, not the core's).
  * Each variant runs three rounds of S/3 CPU seconds (this thread's, so that time other work on
  * the machine takes is not counted) after a warm-up pass, and the best round counts; the two
  * variants of the hosts, flows and calls cases alternate their rounds. Prints a Markdown table, or
@@ -263,7 +264,7 @@ static void annotate(struct run *r, uint64_t n)
     }
 }
 
-/* A warm-up pass: every frame of the mix, or every flow, seen once. */
+/* A warm-up pass: every frame of the mix, every flow or every client, seen once. */
 static void warm_up(struct run *r)
 {
     annotate(r, r->mix ? MIX_FRAMES : r->calls ? 2ull * r->clients : 2ull * r->flows);

@@ -593,7 +593,8 @@ static void a_refused_invite_fails_the_call(void **state)
 }
 
 /* Many joins at once: each client's frames, both ways, go to its own TURN leg, in the right
- * direction, however many legs came before (the legs are found by their ends, not walked). */
+ * direction, however many legs came before: what the index of legs by their ends answers must
+ * be what walking every leg answered. */
 static void many_clients_each_on_its_own_leg(void **state)
 {
     (void)state;
