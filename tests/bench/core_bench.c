@@ -1,5 +1,6 @@
 /* cmsedge core micro-benchmark: frames per second through cmsedge_capture_annotate(), the one
- * per-frame entry point, with no tshark and no test framework.
+ * per-frame entry point, and through the call log (cmsedge_calls_feed), with no tshark and no
+ * test framework.
  *
  *   cmsedge_core_bench [--seconds S] [--case all|rows|hosts|flows|calls] [--tsv]
  *
@@ -363,7 +364,9 @@ static void calls_run(struct run *r, uint32_t clients)
             if (answer) {
                 fr.facts.has_relayed = true;
                 fr.facts.relayed_addr = addrs[E_PUB];
-                fr.facts.relayed_port = (uint16_t)(24000 + f % 5000);
+                /* in the relay range of the settings, as Expressway-E would allocate */
+                fr.facts.relayed_port =
+                    (uint16_t)(r->s.relay.lo + f % (r->s.relay.hi - r->s.relay.lo + 1u));
             }
             cmsedge_calls_feed(r->calls, &fr, &a, &ref);
         }
