@@ -9,7 +9,9 @@
  * preference checks do) for -e arguments naming cmsedge fields. And when tshark prints -e fields
  * alone (-T fields, or -T json/ek with -e, and no -V, -O or -P), nothing else of the tree is
  * ever seen: the plugin then adds only what is asked for or referenced, as in a tree nobody
- * shows, although Wireshark 4.0 builds that tree visible.
+ * shows, although Wireshark 4.0 builds that tree visible. Nor does tshark's text (-V, -O, -P)
+ * print hidden items: there the plugin adds its hidden ones only where a filter or -e names
+ * their fields.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
@@ -23,6 +25,9 @@ static int asked[ASKED_MAX];
 static size_t n_asked;
 static bool read_done;
 static bool any_e, details_printed; /* some -e was given; -V, -O or -P asks for the tree too */
+/* tshark writing text (-T text, the default, or -T ps), which never prints a hidden item; the
+ * structured outputs (-T pdml, json, jsonraw, ek) keep them, as do the GUI and sharkd */
+static bool is_tshark, text_output = true;
 
 static void note_field(const char *name)
 {
@@ -42,10 +47,17 @@ static void read_command_line(void)
     read_done = true;
     if (!g_file_get_contents("/proc/self/cmdline", &all, &len, NULL))
         return;
-    /* NUL-separated arguments: "-e" "NAME", or "-eNAME" as getopt also takes it */
+    const char *program = strrchr(all, '/');
+    is_tshark = len && strcmp(program ? program + 1 : all, "tshark") == 0;
+    /* NUL-separated arguments: "-e" "NAME", or "-eNAME" as getopt also takes it; the same
+     * for -T */
     for (gsize i = 0; i < len; i += strlen(all + i) + 1) {
         const char *arg = all + i;
-        if (strcmp(arg, "-e") == 0) {
+        if (strncmp(arg, "-T", 2) == 0) {
+            gsize next = i + strlen(arg) + 1;
+            const char *format = arg[2] ? arg + 2 : next < len ? all + next : "";
+            text_output = strcmp(format, "text") == 0 || strcmp(format, "ps") == 0;
+        } else if (strcmp(arg, "-e") == 0) {
             gsize next = i + strlen(arg) + 1;
             any_e = true;
             if (next < len)
@@ -76,6 +88,13 @@ bool cmsedge_asked_only(void)
     if (!read_done)
         read_command_line();
     return any_e && !details_printed;
+}
+
+bool cmsedge_hidden_unread(void)
+{
+    if (!read_done)
+        read_command_line();
+    return is_tshark && text_output && !prefs.display_hidden_proto_items;
 }
 
 bool cmsedge_tree_shown(proto_tree *tree)

@@ -40,6 +40,9 @@ bool cmsedge_asked_only(void); /* the row's constants in the tree (see want()) *
 /* cmsedge-asked.c: somebody reads this tree (-V, -O, -P, the GUI's details pane): its labels are
  * worth formatting */
 bool cmsedge_tree_shown(proto_tree *tree);
+/* cmsedge-asked.c: nothing reads a hidden item unless a filter, a column or -e names its field:
+ * tshark writing text, without the display_hidden_proto_items preference */
+bool cmsedge_hidden_unread(void);
 bool cmsedge_prefs_infer_roles(void);
 
 /* cmsedge-facts.c: TCP flags and sequence numbers, ICMP errors and STUN messages, read from the

@@ -162,6 +162,7 @@ static void fields_fill(void)
 static struct {
     bool shown;
     bool details;
+    bool hidden_unread; /* a shown tree's hidden items go unread (cmsedge_hidden_unread) */
     /* the fields a filter, a column or -e asks for, one bit each by index from fields.first
      * (all bits when the fields are not numbered consecutively) */
     uint64_t asked;
@@ -210,6 +211,7 @@ static void read_tree_mode(proto_tree *tree)
         fields_fill();
     tree_mode.shown = cmsedge_tree_shown(tree);
     tree_mode.details = tree_mode.shown && cmsedge_prefs_row_details();
+    tree_mode.hidden_unread = tree_mode.shown && cmsedge_hidden_unread();
     if (!groups.made)
         make_groups();
     tree_mode.asked = fields.n ? 0 : UINT64_MAX;
@@ -228,6 +230,18 @@ static void read_tree_mode(proto_tree *tree)
     }
 }
 
+/* Whether a filter, a column or -e asks for the field. */
+static bool want_asked(proto_tree *tree, int hf)
+{
+    if (!tree)
+        return false;
+    size_t i = (size_t)(hf - fields.first);
+    if (hf >= fields.first && i < fields.n)
+        return (tree_mode.asked >> i) & 1;
+    return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
+           cmsedge_asked_field(hf);
+}
+
 /* Whether to add an item. One that a display filter, a column or -e asks for always (Wireshark
  * marks its field referenced; cmsedge-asked.c knows the -e fields Wireshark 4.0 leaves
  * unmarked); otherwise only in a tree that is shown, and the row's constants there only with
@@ -239,11 +253,16 @@ static bool want(proto_tree *tree, int hf, bool detail)
         return false;
     if (tree_mode.shown && (!detail || tree_mode.details))
         return true;
-    size_t i = (size_t)(hf - fields.first);
-    if (hf >= fields.first && i < fields.n)
-        return (tree_mode.asked >> i) & 1;
-    return proto_registrar_get_nth((guint)hf)->ref_type != HF_REF_TYPE_NONE ||
-           cmsedge_asked_field(hf);
+    return want_asked(tree, hf);
+}
+
+/* Whether to add a hidden item beside a shown line that says the same (the destination role
+ * beside the roles line, the other matching rules beside the best one): wherever hidden items
+ * are read (filters, -e, the structured outputs, the GUI), but not in tshark's text, which
+ * never prints them and would pay for each on every frame. */
+static bool want_hidden(proto_tree *tree, int hf)
+{
+    return !tree_mode.hidden_unread || want_asked(tree, hf);
 }
 
 /* A label put together by concatenation. Wireshark formats a shown item's text with printf
@@ -407,6 +426,8 @@ static void add_roles(proto_tree *tree, tvbuff_t *tvb, enum cmsedge_role src, en
     label_add_name(&l, dst_host->name);
     proto_item *ti = proto_tree_add_string_format(tree, hf_src_role, tvb, 0, 0, s, "%s", l.text);
     proto_item_set_generated(ti);
+    if (!want_hidden(tree, hf_dst_role))
+        return;
     ti = proto_tree_add_string(tree, hf_dst_role, tvb, 0, 0, d);
     proto_item_set_generated(ti);
     proto_item_set_hidden(ti);
@@ -457,9 +478,11 @@ static void add_rule(proto_tree *tree, tvbuff_t *tvb, const struct cmsedge_verdi
         }
         label_add(&l, ")");
         ti = proto_tree_add_string_format(tree, hf_rule, tvb, 0, 0, id, "%s", l.text);
-    } else {
+    } else if (want_hidden(tree, hf_rule)) {
         ti = proto_tree_add_string(tree, hf_rule, tvb, 0, 0, id);
         proto_item_set_hidden(ti);
+    } else {
+        return;
     }
     proto_item_set_generated(ti);
 }
@@ -694,7 +717,11 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
         add_string(ct, hf_service, tvb, a->service.service->name, false);
         add_string(ct, hf_service_id, tvb, a->service.service->id, true);
     }
-    if (group_wanted(ct, groups.hosts)) {
+    /* a shown tree without the row details names the hosts on the roles line: their own items
+     * only where a role was inferred, or where asked for */
+    if (group_wanted(ct, groups.hosts) &&
+        (!tree_mode.shown || tree_mode.details || a->src.inferred || a->dst.inferred ||
+         (tree_mode.asked & groups.hosts))) {
         add_host(ct, tvb, hf_src_host, hf_src_origin, &a->src);
         add_host(ct, tvb, hf_dst_host, hf_dst_origin, &a->dst);
     }

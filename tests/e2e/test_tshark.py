@@ -6,6 +6,7 @@ golden files in tests/e2e/golden; set CMSEDGE_UPDATE_GOLDEN=1 to rewrite them af
 that is meant to alter the output (and review the diff).
 """
 
+import json
 import os
 import re
 import shutil
@@ -136,6 +137,28 @@ class Annotation(TsharkCase):
             "[Cisco Meeting Server Edge [off-spec]]",
             "    [Roles: meeting-server (cms1) -> expressway-e-public (edge-e-public)]"])
         self.assertIn("    [Rule: T1-06 (also T2-11, T3-10, T4-09)]\n", out)
+
+    def test_hidden_items_wherever_they_are_read(self):
+        """The joined lines' hidden companions (the destination role, the other matching rules)
+        are left out of tshark's text, which never prints them, and are there for everything
+        that reads them: the display_hidden_proto_items preference, a filter, -T json."""
+        sample = os.path.join(self.tmp, "sample-h.pcap")
+        shutil.copy(os.path.join(ROOT, "samples", "edge-sample.pcap"), sample)
+        os.chmod(sample, 0o644)
+        frame77 = ["-r", sample, "-Y", "frame.number == 77"]
+        text, _ = self.tshark(*frame77, "-V")
+        self.assertIn("[Rule: T2-08 (also T3-07)]", text)
+        self.assertNotIn("Destination role", text)
+        shown, _ = self.tshark(*frame77, "-V", "-o", "protocols.display_hidden_proto_items:TRUE")
+        self.assertIn("    [Destination role: expressway-e]\n", shown)
+        self.assertIn("    [Rule: T3-07]\n", shown)
+        picked, _ = self.tshark("-r", sample, "-V", "-Y",
+                                'cmsedge.rule == "T3-07" && cmsedge.dst_role == "expressway-e"')
+        self.assertIn("Frame 77:", picked)
+        doc = json.loads(self.tshark(*frame77, "-T", "json", "--no-duplicate-keys")[0])
+        layer = doc[0]["_source"]["layers"]["cmsedge"]
+        self.assertEqual(layer["cmsedge.dst_role"], "expressway-e")
+        self.assertEqual(layer["cmsedge.rule"], ["T2-08", "T3-07"])
 
     def test_offspec_golden(self):
         out, _ = self.tshark("-r", self.caps["offspec"], *fields_args(ANNOTATION_FIELDS))
