@@ -18,9 +18,10 @@ pairs (plain, then plugin) per mode:
            plugin, and the plugin with --disable-protocol cmsedge.media (annotation alone)
            against plain.
 For each: the median seconds of each side, their ratio against the issue's target, the spread
-of the per-pair ratios, the ratio of each side's fastest run (against the same target), and
-peak RSS (wait4) with its ratio. Seconds and RSS are tshark's own
-(tests/bench/timed.py runs it), not those of scripts/run-tshark.sh's setup.
+of the per-pair ratios, the ratio of each side's fastest run (against the same target), the
+ratio of the median CPU seconds (user and system: the time tshark ran, not the time it waited
+for a core; against the same target), and peak RSS (wait4) with its ratio. Seconds and RSS
+are tshark's own (tests/bench/timed.py runs it), not those of scripts/run-tshark.sh's setup.
 
 Captures (--captures):
   mix   tests/bench/mkbench.py mix FRAMES (seed 1), hosts from mkbench.py hosts;
@@ -121,7 +122,7 @@ class Runner:
                 sys.exit(f"bench.py: {path}: run-tshark.sh's wrapper cannot hold spaces")
 
     def run(self, hosts, capture, args, plugin):
-        """One tshark run; returns (seconds, peak RSS in MiB)."""
+        """One tshark run; returns (seconds, peak RSS in MiB, CPU seconds)."""
         cmd = tshark_cmd(self.build, hosts, plugin, capture, args)
         env = dict(os.environ, CMSEDGE_TSHARK_WRAPPER=f"{WRAPPER_PYTHON} {TIMED} {self.out}")
         if os.path.exists(self.out):
@@ -130,12 +131,12 @@ class Runner:
         if proc.returncode != 0:
             raise RuntimeError(f"{shlex.join(cmd)} failed: {proc.stderr.decode(errors='replace')}")
         with open(self.out, encoding="ascii") as f:
-            seconds, kib = f.read().split()
-        return float(seconds), int(kib) / 1024.0
+            seconds, kib, cpu = f.read().split()
+        return float(seconds), int(kib) / 1024.0, float(cpu)
 
     def pairs(self, n, plain, ours):
         """n alternating pairs of runs; plain and ours are (hosts, capture, args, plugin).
-        Returns {False: [(s, MiB)...], True: [...]} (False: the baseline)."""
+        Returns {False: [(s, MiB, CPU s)...], True: [...]} (False: the baseline)."""
         got = {False: [], True: []}
         for _ in range(n):
             got[False].append(self.run(*plain))
@@ -145,15 +146,17 @@ class Runner:
 
 def summarise(got):
     """(baseline median s, ours median s, ratio, min and max pair ratio, fastest-run ratio,
-    baseline peak MiB, ours peak MiB). A busy machine only ever adds time, so each side's
-    fastest run is its least disturbed one."""
-    tb = statistics.median(s for s, _ in got[False])
-    to = statistics.median(s for s, _ in got[True])
+    baseline peak MiB, ours peak MiB, ratio of the median CPU seconds). A busy machine only
+    ever adds time, so each side's fastest run is its least disturbed one; CPU seconds leave
+    out the time tshark waited for a core (the scheduler, a neighbour of the virtual machine)."""
+    tb = statistics.median(r[0] for r in got[False])
+    to = statistics.median(r[0] for r in got[True])
     pair = [o[0] / b[0] for b, o in zip(got[False], got[True])]
-    fastest = min(s for s, _ in got[True]) / min(s for s, _ in got[False])
-    rb = max(m for _, m in got[False])
-    ro = max(m for _, m in got[True])
-    return tb, to, to / tb, min(pair), max(pair), fastest, rb, ro
+    fastest = min(r[0] for r in got[True]) / min(r[0] for r in got[False])
+    rb = max(r[1] for r in got[False])
+    ro = max(r[1] for r in got[True])
+    cpu = statistics.median(r[2] for r in got[True]) / statistics.median(r[2] for r in got[False])
+    return tb, to, to / tb, min(pair), max(pair), fastest, rb, ro, cpu
 
 
 def met(value, target):
@@ -303,7 +306,9 @@ def header(a):
           f"peak RSS the largest of the runs, both of tshark alone (`tests/bench/timed.py`); "
           f"'pair ratios' is the spread of cmsedge/plain over the pairs; 'fastest ratio' is "
           f"cmsedge's fastest run over plain's fastest (a busy machine only ever adds time, so "
-          f"the fastest runs are the least disturbed), judged against the same target.")
+          f"the fastest runs are the least disturbed), judged against the same target; 'CPU s "
+          f"ratio' is the ratio of the median CPU seconds (user and system, from wait4), which "
+          f"leave out the time tshark waited for a core, also against the same target.")
     print("- Each run: `scripts/run-tshark.sh --build BUILD --no-plugin -- -r CAPTURE ARGS` "
           "(plain) or `scripts/run-tshark.sh --build BUILD --hosts HOSTS -- -r CAPTURE ARGS` "
           "(cmsedge), output to /dev/null.\n", flush=True)
@@ -339,30 +344,33 @@ def capture_section(runner, a, name, capture, hosts, how, modes):
     print(f"{how}.\n")
     warm(capture)
     print("| mode | plain s | cmsedge s | time ratio | target | met | pair ratios | fastest "
-          "ratio | met | plain peak RSS MiB | cmsedge peak RSS MiB | RSS ratio | RSS met |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+          "ratio | met | CPU s ratio | met | plain peak RSS MiB | cmsedge peak RSS MiB | "
+          "RSS ratio | RSS met |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
     for mode in modes:
         if mode not in MODES:
             continue
         plain, ours, target = MODES[mode]
         log(f"{name}: {mode}")
         got = runner.pairs(a.pairs, (hosts, capture, plain, False), (hosts, capture, ours, True))
-        tb, to, r, lo, hi, fr, rb, ro = summarise(got)
+        tb, to, r, lo, hi, fr, rb, ro, cpu = summarise(got)
         print(f"| {mode} | {tb:.2f} | {to:.2f} | **{r:.3f}** | {target:.2f} | {met(r, target)} | "
-              f"{lo:.3f}-{hi:.3f} | **{fr:.3f}** | {met(fr, target)} | {rb:.0f} | {ro:.0f} | "
-              f"{ro / rb:.3f} | {met(ro / rb, RSS_TARGET)} |", flush=True)
+              f"{lo:.3f}-{hi:.3f} | **{fr:.3f}** | {met(fr, target)} | **{cpu:.3f}** | "
+              f"{met(cpu, target)} | {rb:.0f} | {ro:.0f} | {ro / rb:.3f} | "
+              f"{met(ro / rb, RSS_TARGET)} |", flush=True)
     if "media" in modes:
         print(f"\nMedia that plain tshark leaves as bare UDP, fields mode, {a.pairs} pairs each:\n")
         print("| comparison | baseline s | cmsedge s | time ratio | pair ratios | fastest ratio "
-              "| baseline peak RSS MiB | cmsedge peak RSS MiB | RSS ratio |")
-        print("|---|---|---|---|---|---|---|---|---|", flush=True)
+              "| CPU s ratio | baseline peak RSS MiB | cmsedge peak RSS MiB | RSS ratio |")
+        print("|---|---|---|---|---|---|---|---|---|---|", flush=True)
         for label, base, ours in MEDIA:
             log(f"{name}: media, {label}")
             got = runner.pairs(a.pairs, (hosts, capture, base, False),
                                (hosts, capture, ours, True))
-            tb, to, r, lo, hi, fr, rb, ro = summarise(got)
+            tb, to, r, lo, hi, fr, rb, ro, cpu = summarise(got)
             print(f"| {label} | {tb:.2f} | {to:.2f} | **{r:.3f}** | {lo:.3f}-{hi:.3f} | "
-                  f"**{fr:.3f}** | {rb:.0f} | {ro:.0f} | {ro / rb:.3f} |", flush=True)
+                  f"**{fr:.3f}** | **{cpu:.3f}** | {rb:.0f} | {ro:.0f} | {ro / rb:.3f} |",
+                  flush=True)
     print()
 
 

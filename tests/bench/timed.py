@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Runs a command; writes its wall time in seconds and its peak RSS in KiB (wait4) to OUT.
+"""Runs a command; writes its wall time in seconds, its peak RSS in KiB and the CPU seconds it
+used (user and system, both from wait4) to OUT.
 
   timed.py OUT COMMAND [ARGS...]
 
@@ -24,7 +25,7 @@ def main():
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - start
     with open(out, "w", encoding="ascii") as f:
-        f.write(f"{seconds:.6f} {usage.ru_maxrss}\n")
+        f.write(f"{seconds:.6f} {usage.ru_maxrss} {usage.ru_utime + usage.ru_stime:.6f}\n")
     return os.waitstatus_to_exitcode(status)
 
 
