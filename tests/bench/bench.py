@@ -37,7 +37,8 @@ Then the core micro-benchmark (build/tests/bench/cmsedge_core_bench, its 10x-row
 on demand): frames per second through the core alone, and through the call log alone.
 --profile adds callgrind instruction counts and cache misses (its cache simulation) with a
 cycle estimate from them, plain against plugin, on the first 20,000 frames of each capture in
-fields, summary and tree modes, the media baselines in fields and tree modes (plain with
+fields, summary and tree modes (whole runs, and the frames alone: less the same run on the
+first frame, which is tshark's start), the media baselines in fields and tree modes (plain with
 rtp.heuristic_rtp, the plugin without cmsedge.media), and the plugin's costliest functions.
 
 Prints a Markdown report on stdout, starting with the command line and the commit, to paste
@@ -507,6 +508,19 @@ def estimated_cycles(ev):
     return ev.get("Ir", 0) + 10 * l1 + 100 * ll
 
 
+def beyond_start(run, start):
+    """(instructions, estimated cycles) of a run less those of the same run on the capture's
+    first frame alone: what the frames cost, without tshark's start (registering every
+    dissector, reading preferences), which is the same however long the capture."""
+    return (run.get("Ir", 0) - start.get("Ir", 0), estimated_cycles(run) - estimated_cycles(start))
+
+
+def frames_ratio(base, base_start, ours, ours_start):
+    """'instructions ratio | estimated cycles ratio' of the frames alone (beyond_start)."""
+    (ib, cb), (io, co) = beyond_start(base, base_start), beyond_start(ours, ours_start)
+    return io / ib, co / cb
+
+
 def tree_lines(build, hosts, capture, plugin):
     """Lines tshark -V prints for the capture."""
     out = subprocess.run(tshark_cmd(build, hosts, plugin, capture, ["-V"]), capture_output=True,
@@ -514,35 +528,44 @@ def tree_lines(build, hosts, capture, plugin):
     return out.count(b"\n")
 
 
-def media_profile(a, hosts, part, out_dir, runs):
+def media_profile(a, hosts, part, first, out_dir, runs, starts):
     """The media baselines under callgrind, in fields mode and with -V: the plugin against plain
     tshark decoding the same RTP, and the plugin with its media decoding off against plain.
     With -V, plain prints what it leaves as bare UDP as a data dump, line after line, and RTP
     costs fewer lines: the ratio against plain alone would credit the annotation with that."""
     print("\nThe media baselines (item 4), under callgrind:\n")
     print("| mode | comparison | baseline instructions | cmsedge instructions | ratio | "
-          "estimated cycles ratio |")
-    print("|---|---|---|---|---|---|", flush=True)
+          "estimated cycles ratio | frames alone: instructions ratio | estimated cycles ratio |")
+    print("|---|---|---|---|---|---|---|---|", flush=True)
     for mode in ("fields", "tree"):
         plain, ours, _ = MODES[mode]
         ep, ec = runs[mode]
+        ep1, ec1 = starts[mode]
         log(f"callgrind, {mode}, media baselines")
         eh, _ = callgrind(a.build, hosts, part, plain + HEURISTIC_RTP, False,
                           os.path.join(out_dir, f"callgrind.{mode}.heuristic"))
         en, _ = callgrind(a.build, hosts, part, ours + NO_MEDIA, True,
                           os.path.join(out_dir, f"callgrind.{mode}.nomedia"))
-        for label, base, with_plugin in ((MEDIA[0][0], eh, ec), (MEDIA[1][0], ep, en)):
+        eh1, _ = callgrind(a.build, hosts, first, plain + HEURISTIC_RTP, False,
+                           os.path.join(out_dir, f"callgrind.{mode}.heuristic.first"))
+        en1, _ = callgrind(a.build, hosts, first, ours + NO_MEDIA, True,
+                           os.path.join(out_dir, f"callgrind.{mode}.nomedia.first"))
+        for label, base, base1, with_plugin, with_plugin1 in (
+                (MEDIA[0][0], eh, eh1, ec, ec1), (MEDIA[1][0], ep, ep1, en, en1)):
             tb, tc = base.get("Ir", 0), with_plugin.get("Ir", 0)
+            fi, fc = frames_ratio(base, base1, with_plugin, with_plugin1)
             print(f"| {mode} | {label} | {tb:,} | {tc:,} | **{tc / tb:.3f}** | "
-                  f"**{estimated_cycles(with_plugin) / estimated_cycles(base):.3f}** |",
-                  flush=True)
+                  f"**{estimated_cycles(with_plugin) / estimated_cycles(base):.3f}** | "
+                  f"**{fi:.3f}** | **{fc:.3f}** |", flush=True)
 
 
 def profile_section(a, name, capture, hosts):
     part = os.path.join(a.work, f"slice-{name}.pcap")
     subprocess.run(["editcap", "-F", "pcap", "-r", capture, part, f"1-{PROFILE_FRAMES}"],
                    check=True)
-    readable(part)
+    first = os.path.join(a.work, f"slice-{name}-first.pcap")
+    subprocess.run(["editcap", "-F", "pcap", "-r", capture, first, "1"], check=True)
+    readable(part, first)
     n = capinfo([part])[part][0]
     out_dir = os.path.join(a.work, f"callgrind-{name}")  # kept, for callgrind_annotate
     os.makedirs(out_dir, exist_ok=True)
@@ -551,11 +574,17 @@ def profile_section(a, name, capture, hosts):
     print("`valgrind --tool=callgrind --cache-sim=yes` (Valgrind's model of this machine's "
           "caches). L1 misses: instruction and data misses in the first-level caches; "
           "estimated cycles: instructions + 10 x L1 misses + 100 x last-level misses "
-          "(KCachegrind's estimate: a model, which the seconds above cannot check to 3%).\n")
+          "(KCachegrind's estimate: a model, which the seconds above cannot check to 3%). "
+          "Frames alone: each count less that of the same run on the slice's first frame "
+          "alone, which is tshark's start (registering every dissector, reading preferences), "
+          "the same however long the capture: the ratios of the whole runs dilute what the "
+          "frames cost by it, those of the frames alone do not.\n")
     print("| mode | plain instructions | cmsedge instructions | ratio | target | met | L1 misses "
-          "more a frame | last-level misses more a frame | estimated cycles ratio |")
-    print("|---|---|---|---|---|---|---|---|---|", flush=True)
-    anns, runs = {}, {}
+          "more a frame | last-level misses more a frame | estimated cycles ratio | tshark's "
+          "start, plain / cmsedge instructions | frames alone: instructions ratio | met | "
+          "estimated cycles ratio |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|", flush=True)
+    anns, runs, starts = {}, {}, {}
     for mode in ("fields", "summary", "tree"):
         log(f"{name}: callgrind, {mode}")
         plain, ours, _ = MODES[mode]
@@ -563,16 +592,25 @@ def profile_section(a, name, capture, hosts):
                            os.path.join(out_dir, f"callgrind.{mode}.0"))
         ec, ac = callgrind(a.build, hosts, part, ours, True,
                            os.path.join(out_dir, f"callgrind.{mode}.1"))
+        ep1, _ = callgrind(a.build, hosts, first, plain, False,
+                           os.path.join(out_dir, f"callgrind.{mode}.0.first"))
+        ec1, _ = callgrind(a.build, hosts, first, ours, True,
+                           os.path.join(out_dir, f"callgrind.{mode}.1.first"))
         anns[mode] = (ap, ac)
         runs[mode] = (ep, ec)
+        starts[mode] = (ep1, ec1)
         tp, tc = ep.get("Ir", 0), ec.get("Ir", 0)
         (l1p, llp), (l1c, llc) = misses(ep), misses(ec)
+        fi, fc = frames_ratio(ep, ep1, ec, ec1)
+        fields_mode = mode == "fields"
         target = f"{CALLGRIND_TARGET:.2f} | {met(tc / tp, CALLGRIND_TARGET)}" \
-            if mode == "fields" else " | "
+            if fields_mode else " | "
         print(f"| {mode} | {tp:,} | {tc:,} | **{tc / tp:.3f}** | {target} | "
               f"{(l1c - l1p) / n:.0f} | {(llc - llp) / n:.1f} | "
-              f"**{estimated_cycles(ec) / estimated_cycles(ep):.3f}** |", flush=True)
-    media_profile(a, hosts, part, out_dir, runs)
+              f"**{estimated_cycles(ec) / estimated_cycles(ep):.3f}** | "
+              f"{ep1.get('Ir', 0):,} / {ec1.get('Ir', 0):,} | **{fi:.3f}** | "
+              f"{met(fi, CALLGRIND_TARGET) if fields_mode else ''} | **{fc:.3f}** |", flush=True)
+    media_profile(a, hosts, part, first, out_dir, runs, starts)
     print("\n| function (inclusive) | mode | plain | with cmsedge | per frame, with cmsedge |")
     print("|---|---|---|---|---|")
     for mode, (ap, ac) in anns.items():
