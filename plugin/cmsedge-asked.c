@@ -90,6 +90,13 @@ bool cmsedge_asked_only(void)
     return any_e && !details_printed;
 }
 
+bool cmsedge_run_is_tshark(void)
+{
+    if (!read_done)
+        read_command_line();
+    return is_tshark;
+}
+
 bool cmsedge_hidden_unread(void)
 {
     if (!read_done)

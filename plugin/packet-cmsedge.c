@@ -749,6 +749,19 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
     return ct;
 }
 
+/* Whether anybody reads the calls: a shown tree, a filter, a column or -e naming the protocol
+ * or a call field, the statistics and verdicts on the "cmsedge" tap (-z cmsedge,calls and
+ * cmsedge,firewall print the call log), the calls' own tap, or a program that may ask later
+ * (the GUI, sharkd: a filter typed after the first pass finds the calls it decided). tshark
+ * knows all of them before its first frame; printing -e cmsedge.purpose alone, or summary
+ * lines, it would otherwise follow every call for nobody. */
+static bool calls_read(proto_tree *tree)
+{
+    return !cmsedge_run_is_tshark() || tree_mode.shown || group_wanted(tree, groups.call) ||
+           protocol_referenced() || have_tap_listener(cmsedge_tap) ||
+           have_tap_listener(cmsedge_calls_tap);
+}
+
 /* The call and leg a frame is part of (src/calls.c): decided on the first pass, in frame order,
  * and kept for later passes in the capture's call log (cmsedge-capture.c). The answer is a copy
  * in the packet's scope: the tap that counts calls reads it once the frame is dissected. */
@@ -810,20 +823,22 @@ static int dissect_cmsedge(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, 
 
     if (!frame_from_pinfo(pinfo, fr))
         return 0;
+    read_tree_mode(tree);
+    bool calls = calls_read(tree);
     cmsedge_layers_read(pinfo, proto_cmsedge, &layers);
     fr->hint = layers.hint;
     /* SIP only on the first pass: its one reader is the calls, which the first pass decides */
-    struct cmsedge_sip_info *sip = !PINFO_FD_VISITED(pinfo) && layers.hint == CMSEDGE_APP_SIP
-                                       ? wmem_new(pinfo->pool, struct cmsedge_sip_info)
-                                       : NULL;
+    struct cmsedge_sip_info *sip =
+        calls && !PINFO_FD_VISITED(pinfo) && layers.hint == CMSEDGE_APP_SIP
+            ? wmem_new(pinfo->pool, struct cmsedge_sip_info)
+            : NULL;
     fr->sip = cmsedge_facts_read(tvb, pinfo, &layers, &fr->facts, sip) ? sip : NULL;
     if (layers.in_icmp && fr->facts.icmp == CMSEDGE_ICMP_NONE)
         return 0; /* the ports belong to a quoted packet this frame says nothing about */
-    read_tree_mode(tree);
     a = wmem_new(pinfo->pool, struct cmsedge_annotation);
     bool shown =
         cmsedge_capture_annotate(cmsedge_plugin_capture(), fr, !PINFO_FD_VISITED(pinfo), a);
-    const struct cmsedge_call_ref *ref = call_ref(pinfo, fr, a);
+    const struct cmsedge_call_ref *ref = calls ? call_ref(pinfo, fr, a) : NULL;
     if (!shown && !ref)
         return 0; /* nothing the reference speaks of */
     if (ref && have_tap_listener(cmsedge_calls_tap))

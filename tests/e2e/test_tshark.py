@@ -138,6 +138,29 @@ class Annotation(TsharkCase):
             "    [Roles: meeting-server (cms1) -> expressway-e-public (edge-e-public)]"])
         self.assertIn("    [Rule: T1-06 (also T2-11, T3-10, T4-09)]\n", out)
 
+    def test_calls_whatever_tshark_prints(self):
+        """A frame's call is the same whether tshark prints it (-e), selects by it in one pass
+        or two, with summary lines or fields, or shows it (-V): tshark follows the calls
+        whenever anything reads them, and only then."""
+        sample = os.path.join(self.tmp, "sample-c.pcap")
+        shutil.copy(os.path.join(ROOT, "samples", "edge-sample.pcap"), sample)
+        os.chmod(sample, 0o644)
+        by_call = {}
+        for row in self.field_rows(sample, ["frame.number", "cmsedge.call"]):
+            if row["cmsedge.call"]:
+                by_call.setdefault(row["cmsedge.call"], []).append(row["frame.number"])
+        self.assertGreaterEqual(len(by_call), 3, by_call)
+        for call, frames in by_call.items():
+            for passes in ([], ["-2"]):
+                with self.subTest(call=call, passes=passes):
+                    picked = ["-r", sample, "-Y", f"cmsedge.call == {call}"]
+                    out, _ = self.tshark(*passes, *picked, "-T", "fields", "-e", "frame.number")
+                    self.assertEqual(out.split(), frames)
+                    out, _ = self.tshark(*passes, *picked)
+                    self.assertEqual(len(out.splitlines()), len(frames))
+        text, _ = self.tshark("-r", sample, "-V", "-Y", "frame.number == 77")
+        self.assertIn("    [Call: 4, leg 5 (media, endpoint-expressway-e)]\n", text)
+
     def test_hidden_items_wherever_they_are_read(self):
         """The joined lines' hidden companions (the destination role, the other matching rules)
         are left out of tshark's text, which never prints them, and are there for everything
