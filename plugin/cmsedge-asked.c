@@ -28,6 +28,9 @@ static bool any_e, details_printed; /* some -e was given; -V, -O or -P asks for 
 /* tshark writing text (-T text, the default, or -T ps), which never prints a hidden item; the
  * structured outputs (-T pdml, json, jsonraw, ek) keep them, as do the GUI and sharkd */
 static bool is_tshark, text_output = true;
+/* -2: tshark's first pass builds no tree and primes neither -e fields nor columns, so it cannot
+ * tell what the second will read */
+static bool two_passes;
 
 static void note_field(const char *name)
 {
@@ -53,6 +56,10 @@ static void read_command_line(void)
      * for -T */
     for (gsize i = 0; i < len; i += strlen(all + i) + 1) {
         const char *arg = all + i;
+        /* "-2", or a cluster of short options with it (a value such as "-c2" counts too: the
+         * error is on the safe side) */
+        if (arg[0] == '-' && arg[1] != '-' && strchr(arg + 1, '2'))
+            two_passes = true;
         if (strncmp(arg, "-T", 2) == 0) {
             gsize next = i + strlen(arg) + 1;
             const char *format = arg[2] ? arg + 2 : next < len ? all + next : "";
@@ -90,11 +97,11 @@ bool cmsedge_asked_only(void)
     return any_e && !details_printed;
 }
 
-bool cmsedge_run_is_tshark(void)
+bool cmsedge_tshark_one_pass(void)
 {
     if (!read_done)
         read_command_line();
-    return is_tshark;
+    return is_tshark && !two_passes;
 }
 
 bool cmsedge_hidden_unread(void)

@@ -43,9 +43,10 @@ bool cmsedge_tree_shown(proto_tree *tree);
 /* cmsedge-asked.c: nothing reads a hidden item unless a filter, a column or -e names its field:
  * tshark writing text, without the display_hidden_proto_items preference */
 bool cmsedge_hidden_unread(void);
-/* cmsedge-asked.c: the program is tshark, which knows before its first frame every field,
- * filter and statistic it will read (the GUI and sharkd may ask later) */
-bool cmsedge_run_is_tshark(void);
+/* cmsedge-asked.c: the program is tshark in one pass, whose dissection of a frame asks for
+ * every field, filter and column it will read of it (a second pass, the GUI and sharkd may ask
+ * later) */
+bool cmsedge_tshark_one_pass(void);
 bool cmsedge_prefs_infer_roles(void);
 
 /* cmsedge-facts.c: TCP flags and sequence numbers, ICMP errors and STUN messages, read from the

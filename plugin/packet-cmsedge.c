@@ -752,12 +752,12 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 /* Whether anybody reads the calls: a shown tree, a filter, a column or -e naming the protocol
  * or a call field, the statistics and verdicts on the "cmsedge" tap (-z cmsedge,calls and
  * cmsedge,firewall print the call log), the calls' own tap, or a program that may ask later
- * (the GUI, sharkd: a filter typed after the first pass finds the calls it decided). tshark
- * knows all of them before its first frame; printing -e cmsedge.purpose alone, or summary
- * lines, it would otherwise follow every call for nobody. */
+ * (tshark's second pass, the GUI, sharkd: the calls are decided on the first pass). tshark in
+ * one pass asks for all of them as it dissects each frame; printing -e cmsedge.purpose alone,
+ * or summary lines, it would otherwise follow every call for nobody. */
 static bool calls_read(proto_tree *tree)
 {
-    return !cmsedge_run_is_tshark() || tree_mode.shown || group_wanted(tree, groups.call) ||
+    return !cmsedge_tshark_one_pass() || tree_mode.shown || group_wanted(tree, groups.call) ||
            protocol_referenced() || have_tap_listener(cmsedge_tap) ||
            have_tap_listener(cmsedge_calls_tap);
 }

@@ -146,10 +146,19 @@ class Annotation(TsharkCase):
         shutil.copy(os.path.join(ROOT, "samples", "edge-sample.pcap"), sample)
         os.chmod(sample, 0o644)
         by_call = {}
-        for row in self.field_rows(sample, ["frame.number", "cmsedge.call"]):
+        rows = self.field_rows(sample, ["frame.number", "cmsedge.call"])
+        for row in rows:
             if row["cmsedge.call"]:
                 by_call.setdefault(row["cmsedge.call"], []).append(row["frame.number"])
         self.assertGreaterEqual(len(by_call), 3, by_call)
+        # two passes: the first builds no tree and cannot tell that the second prints calls
+        self.assertEqual(self.field_rows(sample, ["frame.number", "cmsedge.call"], "-2"), rows)
+        column = 'gui.column.format:"No","%m","Call","%Cus:cmsedge.call"'
+        for passes in ([], ["-2"]):
+            out, _ = self.tshark(*passes, "-r", sample, "-o", column)
+            self.assertEqual([line.split()[1:] for line in out.splitlines()],
+                             [[row["cmsedge.call"]] if row["cmsedge.call"] else []
+                              for row in rows], passes)
         for call, frames in by_call.items():
             for passes in ([], ["-2"]):
                 with self.subTest(call=call, passes=passes):
