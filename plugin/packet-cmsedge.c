@@ -647,6 +647,15 @@ static bool protocol_referenced(void)
     return proto_registrar_get_nth((guint)proto_cmsedge)->ref_type != HF_REF_TYPE_NONE;
 }
 
+/* Whether a filter, a column or -e names the protocol itself ("cmsedge"): naming one of its
+ * fields marks the protocol too, but only indirectly. */
+static bool protocol_named(void)
+{
+    hf_ref_type ref = proto_registrar_get_nth((guint)proto_cmsedge)->ref_type;
+    return (ref != HF_REF_TYPE_NONE && ref != HF_REF_TYPE_INDIRECT) ||
+           cmsedge_asked_field(proto_cmsedge);
+}
+
 static bool top_needed(const struct cmsedge_annotation *a)
 {
     return tree_mode.shown || a->offspec_reason || a->findings.n || a->n_new_roles ||
@@ -750,15 +759,16 @@ static proto_tree *render(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 }
 
 /* Whether anybody reads the calls: a shown tree, a filter, a column or -e naming the protocol
- * or a call field, the statistics and verdicts on the "cmsedge" tap (-z cmsedge,calls and
- * cmsedge,firewall print the call log), the calls' own tap, or a program that may ask later
- * (tshark's second pass, the GUI, sharkd: the calls are decided on the first pass). tshark in
- * one pass asks for all of them as it dissects each frame; printing -e cmsedge.purpose alone,
- * or summary lines, it would otherwise follow every call for nobody. */
+ * itself (a frame of an undocumented leg is cmsedge's by its call alone) or a call field, the
+ * statistics and verdicts on the "cmsedge" tap (-z cmsedge,calls and cmsedge,firewall print the
+ * call log), the calls' own tap, or a program that may ask later (tshark's second pass, the GUI,
+ * sharkd: the calls are decided on the first pass). tshark in one pass asks for all of them as it
+ * dissects each frame; printing -e cmsedge.purpose alone, or summary lines, it would otherwise
+ * follow every call for nobody. */
 static bool calls_read(proto_tree *tree)
 {
     return !cmsedge_tshark_one_pass() || tree_mode.shown || group_wanted(tree, groups.call) ||
-           protocol_referenced() || have_tap_listener(cmsedge_tap) ||
+           protocol_named() || have_tap_listener(cmsedge_tap) ||
            have_tap_listener(cmsedge_calls_tap);
 }
 
