@@ -10,8 +10,8 @@
  * alone (-T fields, or -T json/ek with -e, and no -V, -O or -P), nothing else of the tree is
  * ever seen: the plugin then adds only what is asked for or referenced, as in a tree nobody
  * shows, although Wireshark 4.0 builds that tree visible. Nor does tshark's text (-V, -O, -P)
- * print hidden items: there the plugin adds its hidden ones only where a filter or -e names
- * their fields.
+ * print hidden items (but with protocols.display_hidden_proto_items): there the plugin adds its
+ * hidden ones only where a filter, a column or -e names their fields.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
